@@ -1,0 +1,12 @@
+//! Paperstand's domain types and pure logic: arXiv ids, papers, code links and the
+//! import record format. No I/O happens here, and nothing here imports the store,
+//! the web layer or any async runtime; time is always passed in.
+
+pub mod arxiv_id;
+pub mod code_links;
+pub mod paper;
+pub mod record;
+
+pub use arxiv_id::{ArxivId, ArxivIdError};
+pub use code_links::{CodeHost, CodeLink, LinkSource, extract_code_links};
+pub use paper::{Paper, Version};

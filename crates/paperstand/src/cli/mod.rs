@@ -1,0 +1,116 @@
+//! The command line: `paperstand serve | import | export | config print`. Each command
+//! is a short script over `app`, `transfer` and `web`; errors carry context and end
+//! the process with a message that says what to do.
+
+mod transfer;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+
+/// Paperstand: a self-hostable feed of research papers: daily arXiv listings, community
+/// votes, trending, search, libraries, feeds and email digests.
+#[derive(Debug, Parser)]
+#[command(name = "paperstand", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Data directory: the SQLite database, indexes and models [default: ./data]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file [default: $PAPERSTAND_CONFIG, else ./paperstand.toml if present]
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web site (imports the demo papers into an empty instance first)
+    Serve(ServeArgs),
+    /// Import papers from a JSON Lines file (.jsonl or .jsonl.gz; `-` reads standard input)
+    #[command(after_help = "Exit status: 0 when every line was imported, 3 when some lines were rejected \
+                            (each is listed with its line number and reason), 1 when the file could not be \
+                            read to the end (everything before the break was imported; re-importing is safe).")]
+    Import(ImportArgs),
+    /// Export every paper as JSON Lines, in the format `import` reads
+    Export(ExportArgs),
+    /// Show or check the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Base URL for absolute links [default: http://<bind>]
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+    /// Don't import the demo papers into an empty instance
+    #[arg(long)]
+    no_demo: bool,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The file to import (gzip is detected automatically)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Also write every rejected line's number and reason to this file (tab-separated)
+    #[arg(long, value_name = "FILE")]
+    rejected: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// Where to write; standard output when absent or `-`. A name ending in .gz is compressed.
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (defaults, file, environment and flags applied) as TOML
+    Print,
+}
+
+/// Parses the command line, runs the command, and turns errors into a message and an
+/// exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut flags = Overrides { data_dir: cli.data_dir.clone(), ..Overrides::default() };
+    if let Command::Serve(serve) = &cli.command {
+        flags.bind.clone_from(&serve.bind);
+        flags.public_url.clone_from(&serve.public_url);
+        flags.no_demo = serve.no_demo;
+    }
+    let config = Config::load(cli.config.as_deref(), &|key| std::env::var(key).ok(), &flags)?;
+    if let Command::Config(ConfigCommand::Print) = cli.command {
+        print!("{}", config.to_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::telemetry::init(&config.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(_) => crate::web::serve_forever(config).await.map(|()| ExitCode::SUCCESS),
+            Command::Import(args) => transfer::run_import(&config, &args.file, args.rejected.as_deref()).await,
+            Command::Export(args) => transfer::run_export(&config, args.file.as_deref()).await,
+            Command::Config(_) => Ok(ExitCode::SUCCESS),
+        }
+    })
+}

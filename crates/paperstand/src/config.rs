@@ -1,0 +1,283 @@
+//! Configuration: defaults, then `paperstand.toml`, then `PAPERSTAND_*` environment
+//! variables, then command-line flags. One tree, passed down; no global. Every parse
+//! error names the key it came from.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+
+/// The effective configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    /// Where the database, indexes and models live.
+    pub data_dir: PathBuf,
+    /// Whether `serve` imports the shipped demo papers into an empty database.
+    pub demo: bool,
+    /// The web server.
+    pub server: ServerConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+/// The `[server]` section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub bind: SocketAddr,
+    /// Base URL for absolute links (feeds, emails); `http://<bind>` when unset.
+    pub public_url: Option<String>,
+}
+
+/// The `[log]` section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogConfig {
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `info,paperstand=debug`.
+    pub level: String,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            data_dir: PathBuf::from("data"),
+            demo: true,
+            server: ServerConfig { bind: SocketAddr::from(([127, 0, 0, 1], 8080)), public_url: None },
+            log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
+        }
+    }
+}
+
+/// `paperstand.toml` as written; every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    demo: Option<bool>,
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    log: FileLog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    bind: Option<String>,
+    public_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    format: Option<LogFormat>,
+    level: Option<String>,
+}
+
+/// Overrides from command-line flags (highest precedence).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--data-dir`
+    pub data_dir: Option<PathBuf>,
+    /// `--bind`
+    pub bind: Option<String>,
+    /// `--public-url`
+    pub public_url: Option<String>,
+    /// `--no-demo`
+    pub no_demo: bool,
+}
+
+impl Config {
+    /// Loads the configuration. `file` is `--config`; without it `PAPERSTAND_CONFIG`,
+    /// then `./paperstand.toml` if it exists. `env` is the process environment.
+    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>, flags: &Overrides) -> anyhow::Result<Config> {
+        let mut config = Config::default();
+        let explicit = file.map(Path::to_path_buf).or_else(|| env("PAPERSTAND_CONFIG").map(PathBuf::from));
+        let path = explicit.clone().or_else(|| Some(PathBuf::from("paperstand.toml")).filter(|p| p.exists()));
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the config file {}", path.display()))?;
+            config.apply_file(&text).with_context(|| format!("in the config file {}", path.display()))?;
+        }
+        config.apply_env(env)?;
+        config.apply_flags(flags)?;
+        Ok(config)
+    }
+
+    fn apply_file(&mut self, text: &str) -> anyhow::Result<()> {
+        let file: FileConfig = toml::from_str(text)?;
+        if let Some(dir) = file.data_dir {
+            self.data_dir = dir;
+        }
+        if let Some(demo) = file.demo {
+            self.demo = demo;
+        }
+        if let Some(bind) = file.server.bind {
+            self.server.bind = parse_bind("server.bind", &bind)?;
+        }
+        if let Some(url) = file.server.public_url {
+            self.server.public_url = Some(parse_public_url("server.public_url", &url)?);
+        }
+        if let Some(format) = file.log.format {
+            self.log.format = format;
+        }
+        if let Some(level) = file.log.level {
+            self.log.level = level;
+        }
+        Ok(())
+    }
+
+    fn apply_env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(dir) = env("PAPERSTAND_DATA_DIR") {
+            self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(demo) = env("PAPERSTAND_DEMO") {
+            self.demo = parse_bool("PAPERSTAND_DEMO", &demo)?;
+        }
+        if let Some(bind) = env("PAPERSTAND_BIND") {
+            self.server.bind = parse_bind("PAPERSTAND_BIND", &bind)?;
+        }
+        if let Some(url) = env("PAPERSTAND_PUBLIC_URL") {
+            self.server.public_url = Some(parse_public_url("PAPERSTAND_PUBLIC_URL", &url)?);
+        }
+        if let Some(format) = env("PAPERSTAND_LOG_FORMAT") {
+            self.log.format = match format.as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                other => bail!("PAPERSTAND_LOG_FORMAT: {other:?} is neither \"text\" nor \"json\""),
+            };
+        }
+        if let Some(level) = env("PAPERSTAND_LOG") {
+            self.log.level = level;
+        }
+        Ok(())
+    }
+
+    fn apply_flags(&mut self, flags: &Overrides) -> anyhow::Result<()> {
+        if let Some(dir) = &flags.data_dir {
+            self.data_dir.clone_from(dir);
+        }
+        if let Some(bind) = &flags.bind {
+            self.server.bind = parse_bind("--bind", bind)?;
+        }
+        if let Some(url) = &flags.public_url {
+            self.server.public_url = Some(parse_public_url("--public-url", url)?);
+        }
+        if flags.no_demo {
+            self.demo = false;
+        }
+        Ok(())
+    }
+
+    /// The base URL for absolute links, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.bind))
+    }
+
+    /// The SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("paperstand.sqlite")
+    }
+
+    /// The configuration as TOML, for `paperstand config print`.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
+    }
+}
+
+fn parse_bind(key: &str, text: &str) -> anyhow::Result<SocketAddr> {
+    text.trim()
+        .parse()
+        .with_context(|| format!("{key}: {text:?} is not an address and port such as 127.0.0.1:8080 or [::]:8080"))
+}
+
+fn parse_public_url(key: &str, text: &str) -> anyhow::Result<String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
+        _ => bail!("{key}: {text:?} is not an http:// or https:// URL such as https://papers.example.org"),
+    }
+}
+
+fn parse_bool(key: &str, text: &str) -> anyhow::Result<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => bail!("{key}: {text:?} is not a boolean (true/false)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(file: Option<&str>, env: &[(&str, &str)], flags: &Overrides) -> anyhow::Result<Config> {
+        let env: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("paperstand.toml");
+        if let Some(text) = file {
+            std::fs::write(&path, text)?;
+        }
+        Config::load(file.map(|_| path.as_path()), &|k| env.get(k).cloned(), flags)
+    }
+
+    #[test]
+    fn precedence_is_defaults_file_env_flags() {
+        let file = "data_dir = \"/srv/file\"\n[server]\nbind = \"0.0.0.0:9000\"\n";
+        let config = load(Some(file), &[], &Overrides::default()).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/file"));
+        assert_eq!(config.server.bind.port(), 9000);
+        let config = load(Some(file), &[("PAPERSTAND_DATA_DIR", "/srv/env")], &Overrides::default()).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/env"));
+        let flags = Overrides { data_dir: Some("/srv/flag".into()), no_demo: true, ..Overrides::default() };
+        let config = load(Some(file), &[("PAPERSTAND_DATA_DIR", "/srv/env")], &flags).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/srv/flag"));
+        assert!(!config.demo);
+    }
+
+    #[test]
+    fn errors_name_their_key() {
+        let cases: &[(Option<&str>, &[(&str, &str)], &str)] = &[
+            (Some("[server]\nbind = \"nope\""), &[], "server.bind"),
+            (Some("[server]\npublic_url = \"ftp://x\""), &[], "server.public_url"),
+            (Some("colour = \"red\""), &[], "unknown field `colour`"),
+            (None, &[("PAPERSTAND_BIND", "localhost")], "PAPERSTAND_BIND"),
+            (None, &[("PAPERSTAND_DEMO", "maybe")], "PAPERSTAND_DEMO"),
+            (None, &[("PAPERSTAND_LOG_FORMAT", "xml")], "PAPERSTAND_LOG_FORMAT"),
+        ];
+        for (file, env, key) in cases {
+            let message = format!("{:#}", load(*file, env, &Overrides::default()).unwrap_err());
+            assert!(message.contains(key), "{message}");
+        }
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_bind_address() {
+        let config = load(None, &[("PAPERSTAND_BIND", "127.0.0.1:9999")], &Overrides::default()).unwrap();
+        assert_eq!(config.public_url(), "http://127.0.0.1:9999");
+        let flags = Overrides { public_url: Some("https://papers.example.org/".into()), ..Overrides::default() };
+        assert_eq!(load(None, &[], &flags).unwrap().public_url(), "https://papers.example.org");
+    }
+
+    #[test]
+    fn printed_config_reads_back() {
+        let config = load(None, &[("PAPERSTAND_PUBLIC_URL", "https://x.org")], &Overrides::default()).unwrap();
+        let text = config.to_toml();
+        let again = load(Some(&text), &[], &Overrides::default()).unwrap();
+        assert_eq!(again, config);
+    }
+}

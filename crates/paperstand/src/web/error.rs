@@ -1,0 +1,75 @@
+//! One error type for the web layer, one status map, one HTML renderer. Internal errors
+//! are logged once here and never shown to the client.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// What a page handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nothing at this address. `detail` says what was looked for and what to try.
+    #[error("not found: {title}")]
+    NotFound {
+        /// Headline.
+        title: String,
+        /// What to try instead.
+        detail: String,
+        /// Helpful links (label, href).
+        links: Vec<(String, String)>,
+    },
+    /// The request is malformed; `detail` says how to fix it.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Anything else: logged, and the client sees a generic message.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<paperstand_store::StoreError> for AppError {
+    fn from(error: paperstand_store::StoreError) -> Self {
+        AppError::Internal(error.into())
+    }
+}
+
+impl AppError {
+    /// The HTTP status of each kind of error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A not-found error with links back into the site.
+    pub fn not_found(title: impl Into<String>, detail: impl Into<String>) -> AppError {
+        AppError::NotFound { title: title.into(), detail: detail.into(), links: Vec::new() }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    detail: &'a str,
+    links: &'a [(String, String)],
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let (title, detail, links): (&str, &str, &[(String, String)]) = match &self {
+            AppError::NotFound { title, detail, links } => (title, detail, links),
+            AppError::BadRequest(detail) => ("That address doesn't look right", detail, &[]),
+            AppError::Internal(error) => {
+                tracing::error!(error = format!("{error:#}"), "request failed");
+                ("Something went wrong on our side", "The error was logged. Please try again in a moment.", &[])
+            }
+        };
+        match (ErrorPage { title, detail, links }).render() {
+            Ok(body) => (status, Html(body)).into_response(),
+            Err(_) => (status, title.to_owned()).into_response(),
+        }
+    }
+}

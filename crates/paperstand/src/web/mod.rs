@@ -1,0 +1,123 @@
+//! The web site: server-rendered pages readable without JavaScript. Handlers call the
+//! store and `core`, never SQL or ranking code of their own; `router.rs` lists every URL.
+
+pub mod cache;
+pub mod error;
+pub mod markup;
+pub mod pages;
+pub mod router;
+pub mod views;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use paperstand_store::Store;
+use tokio::net::TcpListener;
+
+use crate::app;
+use crate::config::Config;
+
+/// What every handler gets.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// Rendered public pages.
+    pub cache: cache::SharedCache,
+    /// Base URL for absolute links.
+    pub public_url: Arc<str>,
+}
+
+impl AppState {
+    /// State over a store.
+    pub fn new(store: Arc<dyn Store>, public_url: &str) -> AppState {
+        AppState { store, cache: Arc::default(), public_url: public_url.into() }
+    }
+}
+
+/// Content-Security-Policy: no script, no inline style, nothing from elsewhere.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+/// The application: routes plus security headers and request logging.
+pub fn app(state: AppState) -> Router {
+    router::routes(state).layer(axum::middleware::from_fn(security_headers))
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    tracing::debug!(http.method = %method, http.path = %path, http.status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await.context("the web server failed")
+}
+
+/// `paperstand serve`: open the store, import the demo on first start, serve until
+/// SIGINT or SIGTERM.
+pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
+    let store = app::open_store(&config).await?;
+    if config.demo
+        && let Some(report) = app::import_demo_once(store.as_ref()).await?
+    {
+        tracing::info!(papers = report.inserted, "imported the demo papers (first start; --no-demo skips this)");
+    }
+    let listener = bind(config.server.bind).await?;
+    let papers = store.count_papers().await?;
+    tracing::info!(url = %config.public_url(), data_dir = %config.data_dir.display(), papers, "serving");
+    println!("Paperstand is serving {papers} papers at {}", config.public_url());
+    let state = AppState::new(store.clone(), &config.public_url());
+    serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr}: is another server using it? Choose another with --bind 127.0.0.1:8081")
+    })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

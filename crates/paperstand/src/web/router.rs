@@ -1,0 +1,19 @@
+//! Every URL of the site, on one screen.
+
+use axum::Router;
+use axum::routing::get;
+
+use super::{AppState, pages};
+
+/// The route table.
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::show_daily))
+        .route("/papers/{*id}", get(pages::show_paper))
+        .route("/trending", get(pages::show_trending))
+        .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
+        .route("/static/style.css", get(pages::stylesheet))
+        .fallback(pages::fallback)
+        .with_state(state)
+}

@@ -1,0 +1,258 @@
+//! Templates and the view models they render. Paper text reaches templates either
+//! through askama's escaping or as HTML made by [`markup`](super::markup), which
+//! escapes it; nothing from a paper is ever marked safe unescaped.
+
+use askama::Template;
+use paperstand_core::record::format_date;
+use paperstand_core::{CodeHost, CodeLink, LinkSource, Paper};
+
+use super::markup;
+
+/// Authors shown on a card before "and N more".
+const CARD_AUTHORS: usize = 6;
+
+/// A code link as shown.
+#[derive(Debug, Clone)]
+pub struct LinkView {
+    /// Canonical https URL.
+    pub url: String,
+    /// `owner/repo`.
+    pub label: String,
+    /// Host name shown as a badge.
+    pub host: &'static str,
+    /// "abstract" or "comment".
+    pub source: &'static str,
+}
+
+fn host_name(host: CodeHost) -> &'static str {
+    match host {
+        CodeHost::GitHub => "GitHub",
+        CodeHost::GitLab => "GitLab",
+        CodeHost::HuggingFace => "Hugging Face",
+        CodeHost::Bitbucket => "Bitbucket",
+        CodeHost::Codeberg => "Codeberg",
+        CodeHost::AnonymousReview => "Anonymous review",
+    }
+}
+
+fn link_view(link: &CodeLink) -> LinkView {
+    LinkView {
+        url: link.url.clone(),
+        label: link.repo.clone(),
+        host: host_name(link.host),
+        source: match link.source {
+            LinkSource::Abstract => "abstract",
+            LinkSource::Comment => "comment",
+        },
+    }
+}
+
+/// One paper on a list page.
+#[derive(Debug, Clone)]
+pub struct CardView {
+    /// The id as text.
+    pub id: String,
+    /// `/papers/<id>`.
+    pub href: String,
+    /// Title as safe HTML (escaped, math rendered).
+    pub title_html: String,
+    /// Authors, shortened.
+    pub authors: String,
+    /// Abstract as safe HTML paragraphs.
+    pub abstract_html: String,
+    /// Categories, primary first.
+    pub categories: Vec<String>,
+    /// Code links.
+    pub links: Vec<LinkView>,
+    /// Listing date.
+    pub listed_on: String,
+}
+
+impl CardView {
+    /// Builds the card of a paper.
+    pub fn new(paper: &Paper) -> CardView {
+        let id = paper.id.to_string();
+        CardView {
+            href: format!("/papers/{id}"),
+            id,
+            title_html: markup::inline(&paper.title),
+            authors: short_authors(&paper.authors),
+            abstract_html: markup::paragraphs(&paper.abstract_text),
+            categories: paper.categories.clone(),
+            links: paper.links.iter().map(link_view).collect(),
+            listed_on: format_date(paper.listed_on),
+        }
+    }
+}
+
+fn short_authors(authors: &[String]) -> String {
+    match authors.len() {
+        0 => "Unknown authors".to_owned(),
+        n if n <= CARD_AUTHORS => authors.join(", "),
+        n => format!("{}, and {} more", authors[..CARD_AUTHORS].join(", "), n - CARD_AUTHORS),
+    }
+}
+
+/// A link to another page of a list.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    /// Previous page href.
+    pub previous: Option<String>,
+    /// Next page href.
+    pub next: Option<String>,
+    /// "page 2 of 5".
+    pub label: String,
+}
+
+impl Pager {
+    /// The pager for page `page` of `total` items, `size` a page, with `href(n)` linking page n.
+    pub fn new(page: u32, size: u32, total: u64, href: impl Fn(u32) -> String) -> Option<Pager> {
+        let pages = u32::try_from(total.div_ceil(u64::from(size.max(1)))).unwrap_or(u32::MAX).max(1);
+        (pages > 1).then(|| Pager {
+            previous: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+            label: format!("page {page} of {pages}"),
+        })
+    }
+}
+
+/// `/` and `/?date=`.
+#[derive(Debug, Template)]
+#[template(path = "daily.html")]
+pub struct DailyPage {
+    /// The date shown, `YYYY-MM-DD`.
+    pub date: String,
+    /// The date in words.
+    pub date_long: String,
+    /// Papers listed that day.
+    pub total: u64,
+    /// The cards on this page.
+    pub cards: Vec<CardView>,
+    /// Earlier listing date href.
+    pub previous_day: Option<(String, String)>,
+    /// Later listing date href.
+    pub next_day: Option<(String, String)>,
+    /// Paging within the day.
+    pub pager: Option<Pager>,
+}
+
+/// `/trending` (newest first until the trending formula lands).
+#[derive(Debug, Template)]
+#[template(path = "trending.html")]
+pub struct TrendingPage {
+    /// Cards.
+    pub cards: Vec<CardView>,
+    /// Paging.
+    pub pager: Option<Pager>,
+}
+
+/// A version row on the paper page.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    /// "v2".
+    pub label: String,
+    /// Submission date.
+    pub date: String,
+    /// arXiv abs URL of that version.
+    pub href: String,
+}
+
+/// `/papers/{id}`.
+#[derive(Debug, Template)]
+#[template(path = "paper.html")]
+pub struct PaperPage {
+    /// The card data (title, abstract, links…).
+    pub card: CardView,
+    /// Title as plain text for `<title>`.
+    pub title_text: String,
+    /// Every author.
+    pub authors: Vec<String>,
+    /// Comment as plain text.
+    pub comment: Option<String>,
+    /// Journal reference.
+    pub journal_ref: Option<String>,
+    /// DOI and its resolver URL.
+    pub doi: Option<(String, String)>,
+    /// Versions, oldest first.
+    pub versions: Vec<VersionView>,
+    /// First submission date.
+    pub submitted_on: Option<String>,
+    /// Last listing date when it differs from the first.
+    pub last_listed_on: Option<String>,
+    /// arXiv abstract page.
+    pub abs_url: String,
+    /// arXiv PDF.
+    pub pdf_url: String,
+    /// The daily page of its listing date.
+    pub daily_href: String,
+}
+
+impl PaperPage {
+    /// Builds the page of a paper.
+    pub fn new(paper: &Paper) -> PaperPage {
+        let versions = paper
+            .versions
+            .iter()
+            .map(|v| VersionView {
+                label: format!("v{}", v.version),
+                date: format_date(v.date),
+                href: format!("https://arxiv.org/abs/{}v{}", paper.id.base(), v.version),
+            })
+            .collect();
+        let listed = format_date(paper.listed_on);
+        PaperPage {
+            card: CardView::new(paper),
+            title_text: paper.title.clone(),
+            authors: paper.authors.clone(),
+            comment: paper.comment.clone(),
+            journal_ref: paper.journal_ref.clone(),
+            doi: paper.doi.as_ref().map(|d| (d.clone(), format!("https://doi.org/{}", encode_path(d)))),
+            versions,
+            submitted_on: paper.submitted_on.map(format_date),
+            last_listed_on: paper.last_listed_on.map(format_date).filter(|d| *d != listed),
+            abs_url: paper.id.abs_url(),
+            pdf_url: paper.id.pdf_url(),
+            daily_href: format!("/?date={listed}"),
+        }
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/` (DOIs in URL paths).
+fn encode_path(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authors_are_shortened_on_cards() {
+        let names: Vec<String> = (1..=9).map(|n| format!("A{n}")).collect();
+        assert_eq!(short_authors(&names), "A1, A2, A3, A4, A5, A6, and 3 more");
+        assert_eq!(short_authors(&names[..2]), "A1, A2");
+        assert_eq!(short_authors(&[]), "Unknown authors");
+    }
+
+    #[test]
+    fn pager_links_neighbours() {
+        let pager = Pager::new(2, 50, 120, |n| format!("?page={n}")).unwrap();
+        assert_eq!(pager.previous.as_deref(), Some("?page=1"));
+        assert_eq!(pager.next.as_deref(), Some("?page=3"));
+        assert_eq!(pager.label, "page 2 of 3");
+        assert!(Pager::new(1, 50, 50, |n| n.to_string()).is_none());
+    }
+
+    #[test]
+    fn doi_urls_are_encoded() {
+        assert_eq!(encode_path("10.1000/a b\"<x>"), "10.1000/a%20b%22%3Cx%3E");
+    }
+}

@@ -1,0 +1,163 @@
+//! The store contract: behaviour every backend must show, written once. A backend's
+//! test file calls [`store_contract_tests!`](crate::store_contract_tests) with an async
+//! expression that yields a fresh, empty store (and a guard that keeps it alive).
+
+use paperstand_core::record::PaperRecord;
+use paperstand_core::{ArxivId, Paper};
+use time::Date;
+use time::macros::date;
+
+use crate::{Page, Store, UpsertOutcome};
+
+/// A valid paper with the given id, title and listing date.
+pub fn sample_paper(id: &str, title: &str, listed_on: Date) -> Paper {
+    let record = PaperRecord {
+        id: Some(id.to_owned()),
+        title: Some(title.to_owned()),
+        abstract_text: Some(format!("Abstract of {title}.\n  Code: https://github.com/example/{}", id.replace(['.', '/'], "-"))),
+        categories: Some(vec!["cs.CL".to_owned(), "cs.AI".to_owned()]),
+        authors: Some(vec!["Ada Lovelace".to_owned(), "Alan Turing".to_owned()]),
+        comment: Some("10 pages".to_owned()),
+        first_listed: Some(paperstand_core::record::format_date(listed_on)),
+        ..PaperRecord::default()
+    };
+    record.into_paper(listed_on).expect("sample paper is valid")
+}
+
+fn id(text: &str) -> ArxivId {
+    text.parse().expect("valid id")
+}
+
+/// Inserting, reading back, and re-upserting the same content.
+pub async fn upsert_is_idempotent(store: &dyn Store) {
+    let papers = vec![
+        sample_paper("2503.00001", "First", date!(2025 - 03 - 18)),
+        sample_paper("2503.00002", "Second", date!(2025 - 03 - 18)),
+    ];
+    let outcomes = store.upsert_papers(&papers).await.unwrap();
+    assert_eq!(outcomes, [UpsertOutcome::Inserted, UpsertOutcome::Inserted]);
+    let seq = store.change_seq().await.unwrap();
+    let again = store.upsert_papers(&papers).await.unwrap();
+    assert_eq!(again, [UpsertOutcome::Unchanged, UpsertOutcome::Unchanged]);
+    assert_eq!(store.change_seq().await.unwrap(), seq, "an unchanged upsert bumps nothing");
+    assert_eq!(store.count_papers().await.unwrap(), 2);
+    let read = store.paper(&id("2503.00001")).await.unwrap().expect("stored");
+    assert_eq!(read, papers[0], "a paper reads back exactly as written");
+}
+
+/// A newer, different record replaces the stored one; an older one never does.
+pub async fn newer_records_update_and_older_ones_do_not(store: &dyn Store) {
+    let original = sample_paper("2503.00003", "Original", date!(2025 - 03 - 18));
+    store.upsert_papers(std::slice::from_ref(&original)).await.unwrap();
+    let seq = store.change_seq().await.unwrap();
+
+    let mut newer = original.clone();
+    newer.title = "Revised".to_owned();
+    newer.last_listed_on = Some(date!(2025 - 04 - 01));
+    assert_eq!(store.upsert_papers(std::slice::from_ref(&newer)).await.unwrap(), [UpsertOutcome::Updated]);
+    assert!(store.change_seq().await.unwrap() > seq, "an update bumps the change sequence");
+
+    let mut stale = original.clone();
+    stale.title = "Stale".to_owned();
+    assert_eq!(store.upsert_papers(&[stale]).await.unwrap(), [UpsertOutcome::Older]);
+    assert_eq!(store.paper(&original.id).await.unwrap().unwrap().title, "Revised");
+}
+
+/// The same id twice in one call is refused and writes nothing.
+pub async fn duplicate_ids_in_one_call_are_refused(store: &dyn Store) {
+    let paper = sample_paper("2503.00004", "Dup", date!(2025 - 03 - 18));
+    assert!(store.upsert_papers(&[paper.clone(), paper]).await.is_err());
+    assert_eq!(store.count_papers().await.unwrap(), 0);
+}
+
+/// Daily listing: by date, in id order, paged, with neighbouring dates.
+pub async fn daily_listing_and_adjacent_dates(store: &dyn Store) {
+    let papers = vec![
+        sample_paper("2503.00012", "B", date!(2025 - 03 - 18)),
+        sample_paper("2503.00011", "A", date!(2025 - 03 - 18)),
+        sample_paper("2503.00020", "C", date!(2025 - 03 - 20)),
+        sample_paper("2503.00001", "D", date!(2025 - 03 - 10)),
+    ];
+    store.upsert_papers(&papers).await.unwrap();
+    let day = store.papers_listed_on(date!(2025 - 03 - 18), Page { limit: 10, offset: 0 }).await.unwrap();
+    let titles: Vec<_> = day.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["A", "B"]);
+    let second = store.papers_listed_on(date!(2025 - 03 - 18), Page::numbered(2, 1)).await.unwrap();
+    assert_eq!(second[0].title, "B");
+    assert_eq!(store.count_listed_on(date!(2025 - 03 - 18)).await.unwrap(), 2);
+    assert_eq!(store.count_listed_on(date!(2025 - 03 - 19)).await.unwrap(), 0);
+    assert_eq!(store.latest_listing_date().await.unwrap(), Some(date!(2025 - 03 - 20)));
+    let around = store.adjacent_listing_dates(date!(2025 - 03 - 18)).await.unwrap();
+    assert_eq!((around.previous, around.next), (Some(date!(2025 - 03 - 10)), Some(date!(2025 - 03 - 20))));
+    let gap = store.adjacent_listing_dates(date!(2025 - 03 - 19)).await.unwrap();
+    assert_eq!((gap.previous, gap.next), (Some(date!(2025 - 03 - 18)), Some(date!(2025 - 03 - 20))));
+    let edge = store.adjacent_listing_dates(date!(2025 - 03 - 20)).await.unwrap();
+    assert_eq!(edge.next, None);
+}
+
+/// Newest first, and a keyset walk over every paper in id order.
+pub async fn newest_and_walk_everything(store: &dyn Store) {
+    let papers: Vec<Paper> = (1..=25)
+        .map(|n| sample_paper(&format!("2504.{n:05}"), &format!("P{n}"), Date::from_ordinal_date(2025, 100 + n).unwrap()))
+        .collect();
+    store.upsert_papers(&papers).await.unwrap();
+    let newest = store.newest_papers(Page { limit: 3, offset: 0 }).await.unwrap();
+    let titles: Vec<_> = newest.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["P25", "P24", "P23"]);
+    let mut seen = Vec::new();
+    let mut after: Option<ArxivId> = None;
+    loop {
+        let batch = store.papers_after(after.as_ref(), 10).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        after = Some(last.id.clone());
+        seen.extend(batch.into_iter().map(|p| p.id.to_string()));
+    }
+    let expected: Vec<String> = papers.iter().map(|p| p.id.to_string()).collect();
+    assert_eq!(seen, expected);
+}
+
+/// Old-style ids with a slash, unknown ids, and hostile text are stored verbatim.
+pub async fn odd_ids_and_hostile_text(store: &dyn Store) {
+    let mut paper = sample_paper("math.GT/0309136", "<script>alert('x')</script> & \"quotes\"", date!(2003 - 09 - 10));
+    paper.comment = Some("javascript:alert(1) ' ; drop table papers; --".to_owned());
+    store.upsert_papers(std::slice::from_ref(&paper)).await.unwrap();
+    assert_eq!(store.paper(&id("math.GT/0309136")).await.unwrap().as_ref(), Some(&paper));
+    assert_eq!(store.paper(&id("math.GT/0309136v2")).await.unwrap(), Some(paper), "a versioned id finds its paper");
+    assert_eq!(store.paper(&id("2503.99999")).await.unwrap(), None);
+}
+
+/// Settings persist and are replaced.
+pub async fn settings_round_trip(store: &dyn Store) {
+    assert_eq!(store.setting("demo.imported").await.unwrap(), None);
+    store.set_setting("demo.imported", "1").await.unwrap();
+    store.set_setting("demo.imported", "2").await.unwrap();
+    assert_eq!(store.setting("demo.imported").await.unwrap().as_deref(), Some("2"));
+    store.ping().await.unwrap();
+}
+
+/// Generates one `#[tokio::test]` per contract case. `$make` is an async expression
+/// evaluating to `(store, guard)`: an `Arc<dyn Store>`-like value and anything that
+/// must live as long as the test (a temporary directory, a schema dropper).
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@cases $make;
+            upsert_is_idempotent,
+            newer_records_update_and_older_ones_do_not,
+            duplicate_ids_in_one_call_are_refused,
+            daily_listing_and_adjacent_dates,
+            newest_and_walk_everything,
+            odd_ids_and_hostile_text,
+            settings_round_trip
+        );
+    };
+    (@cases $make:expr; $($case:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (store, _guard) = $make.await;
+                $crate::contract::$case(&*store).await;
+            }
+        )+
+    };
+}

@@ -1,0 +1,124 @@
+//! Storage for Paperstand: the async [`Store`] trait that the application holds as
+//! `Arc<dyn Store>`, its SQLite implementation, and the contract tests that every
+//! backend passes. No sqlx type crosses the trait; SQL lives only in backend modules.
+//! This crate imports `paperstand-core` and nothing of the application.
+
+pub mod contract;
+mod fingerprint;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use paperstand_core::{ArxivId, Paper};
+use time::Date;
+
+pub use fingerprint::fingerprint;
+pub use sqlite::SqliteStore;
+
+/// What went wrong in the store, with nothing backend-specific in it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness or foreign-key rule refused the write.
+    #[error("conflict on {constraint}")]
+    Conflict {
+        /// The rule that refused it.
+        constraint: String,
+    },
+    /// A stored row could not be read back into a domain value.
+    #[error("corrupt row for {what}: {detail}")]
+    Corrupt {
+        /// Which row.
+        what: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The database could not be reached or failed.
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+/// A store result.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What an upsert did with one paper.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UpsertOutcome {
+    /// The paper was new.
+    Inserted,
+    /// The paper existed and the record was newer and different: it replaced it.
+    Updated,
+    /// The paper existed with exactly this content.
+    Unchanged,
+    /// The paper existed with different content from a newer record: the stored one was kept.
+    Older,
+}
+
+/// A window of a list: `limit` rows after skipping `offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Most rows returned.
+    pub limit: u32,
+    /// Rows skipped.
+    pub offset: u32,
+}
+
+impl Page {
+    /// The `number`th page (from 1) of `size` rows.
+    pub fn numbered(number: u32, size: u32) -> Page {
+        Page { limit: size, offset: number.saturating_sub(1).saturating_mul(size) }
+    }
+}
+
+/// The listing dates next to a day that have papers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AdjacentDates {
+    /// The closest earlier listing date.
+    pub previous: Option<Date>,
+    /// The closest later listing date.
+    pub next: Option<Date>,
+}
+
+/// Paperstand's storage. Every backend passes [`contract`].
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Inserts new papers and replaces changed ones with newer records, all in one
+    /// transaction; returns what happened to each paper, in order. Every insert or
+    /// update bumps the change sequence. The same id twice in one call is an error.
+    async fn upsert_papers(&self, papers: &[Paper]) -> Result<Vec<UpsertOutcome>>;
+
+    /// One paper by id; a version in the id is ignored.
+    async fn paper(&self, id: &ArxivId) -> Result<Option<Paper>>;
+
+    /// The papers listed on `day`, in arXiv id order.
+    async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>>;
+
+    /// How many papers were listed on `day`.
+    async fn count_listed_on(&self, day: Date) -> Result<u64>;
+
+    /// The most recent listing date, if there is any paper.
+    async fn latest_listing_date(&self) -> Result<Option<Date>>;
+
+    /// The nearest listing dates before and after `day` that have papers.
+    async fn adjacent_listing_dates(&self, day: Date) -> Result<AdjacentDates>;
+
+    /// All papers, the most recently listed first.
+    async fn newest_papers(&self, page: Page) -> Result<Vec<Paper>>;
+
+    /// How many papers there are.
+    async fn count_papers(&self) -> Result<u64>;
+
+    /// Up to `limit` papers with ids after `after` (all from the start when `None`),
+    /// in id order: a stable walk over every paper for exports.
+    async fn papers_after(&self, after: Option<&ArxivId>, limit: u32) -> Result<Vec<Paper>>;
+
+    /// The latest change sequence number: it grows with every paper insert or update.
+    async fn change_seq(&self) -> Result<i64>;
+
+    /// A stored setting (harvest state, one-time markers).
+    async fn setting(&self, key: &str) -> Result<Option<String>>;
+
+    /// Stores a setting, replacing an earlier value.
+    async fn set_setting(&self, key: &str, value: &str) -> Result<()>;
+
+    /// Succeeds when the database answers.
+    async fn ping(&self) -> Result<()>;
+}

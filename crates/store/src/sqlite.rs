@@ -1,0 +1,408 @@
+//! The SQLite backend: one file in the data directory, WAL journal, migrations from
+//! `migrations/sqlite`. Every SQLite-specific statement of Paperstand is in this module.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use paperstand_core::record::{format_date, parse_date};
+use paperstand_core::{ArxivId, CodeLink, Paper, Version};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use time::{Date, OffsetDateTime};
+
+use crate::{AdjacentDates, Page, Result, Store, StoreError, UpsertOutcome, fingerprint};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// How long a writer waits for another writer's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections in the pool: readers run in parallel in WAL mode.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// The columns a [`Paper`] is read from, in the order `paper_from_row` expects.
+macro_rules! paper_columns {
+    () => {
+        "arxiv_id, title, abstract, authors, categories, comment, journal_ref, doi, versions, \
+         submitted_on, listed_on, last_listed_on, times_listed, code_links"
+    };
+}
+
+/// Paperstand's store in one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode never corrupts; a power cut may lose the last commits,
+            // which for papers are re-imported by the next harvest.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot open {}: {e}", path.display())))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot migrate {}: {e}", path.display())))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Closes every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn db_error(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error
+        && let Some(constraint) = db.constraint()
+    {
+        return StoreError::Conflict { constraint: constraint.to_owned() };
+    }
+    StoreError::Other(error.to_string())
+}
+
+/// One paper as the bulk upsert statement reads it from a JSON array.
+#[derive(Serialize)]
+struct PaperRow<'a> {
+    arxiv_id: &'a str,
+    title: &'a str,
+    abstract_text: &'a str,
+    authors: String,
+    categories: String,
+    primary_category: Option<&'a str>,
+    comment: Option<&'a str>,
+    journal_ref: Option<&'a str>,
+    doi: Option<&'a str>,
+    versions: String,
+    submitted_on: Option<String>,
+    listed_on: String,
+    last_listed_on: Option<String>,
+    times_listed: Option<u32>,
+    code_links: String,
+    freshness: String,
+    content_hash: &'a str,
+    change_seq: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredVersion {
+    version: u32,
+    date: String,
+}
+
+fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
+    // Serialising strings, numbers and plain structs cannot fail.
+    serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn paper_row<'a>(paper: &'a Paper, hash: &'a str, change_seq: i64) -> PaperRow<'a> {
+    let versions: Vec<StoredVersion> =
+        paper.versions.iter().map(|v| StoredVersion { version: v.version, date: format_date(v.date) }).collect();
+    PaperRow {
+        arxiv_id: paper.id.base(),
+        title: &paper.title,
+        abstract_text: &paper.abstract_text,
+        authors: to_json(&paper.authors),
+        categories: to_json(&paper.categories),
+        primary_category: paper.primary_category(),
+        comment: paper.comment.as_deref(),
+        journal_ref: paper.journal_ref.as_deref(),
+        doi: paper.doi.as_deref(),
+        versions: to_json(&versions),
+        submitted_on: paper.submitted_on.map(format_date),
+        listed_on: format_date(paper.listed_on),
+        last_listed_on: paper.last_listed_on.map(format_date),
+        times_listed: paper.times_listed,
+        code_links: to_json(&paper.links),
+        freshness: format_date(paper.freshness()),
+        content_hash: hash,
+        change_seq,
+    }
+}
+
+fn corrupt(id: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt { what: format!("paper {id}"), detail: detail.to_string() }
+}
+
+fn json_column<T: for<'de> Deserialize<'de>>(row: &SqliteRow, id: &str, column: &str) -> Result<T> {
+    let text: String = row.try_get(column).map_err(db_error)?;
+    serde_json::from_str(&text).map_err(|e| corrupt(id, format!("{column}: {e}")))
+}
+
+fn date_column(row: &SqliteRow, id: &str, column: &str) -> Result<Option<Date>> {
+    let text: Option<String> = row.try_get(column).map_err(db_error)?;
+    text.map(|t| parse_date(&t).ok_or_else(|| corrupt(id, format!("{column}: {t:?} is not a date")))).transpose()
+}
+
+fn paper_from_row(row: &SqliteRow) -> Result<Paper> {
+    let id_text: String = row.try_get("arxiv_id").map_err(db_error)?;
+    let id = ArxivId::from_str(&id_text).map_err(|e| corrupt(&id_text, e))?;
+    let versions: Vec<StoredVersion> = json_column(row, &id_text, "versions")?;
+    let versions = versions
+        .into_iter()
+        .map(|v| {
+            let date = parse_date(&v.date).ok_or_else(|| corrupt(&id_text, "version date"))?;
+            Ok(Version { version: v.version, date })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let times_listed: Option<i64> = row.try_get("times_listed").map_err(db_error)?;
+    Ok(Paper {
+        title: row.try_get("title").map_err(db_error)?,
+        abstract_text: row.try_get("abstract").map_err(db_error)?,
+        authors: json_column(row, &id_text, "authors")?,
+        categories: json_column(row, &id_text, "categories")?,
+        comment: row.try_get("comment").map_err(db_error)?,
+        journal_ref: row.try_get("journal_ref").map_err(db_error)?,
+        doi: row.try_get("doi").map_err(db_error)?,
+        versions,
+        submitted_on: date_column(row, &id_text, "submitted_on")?,
+        listed_on: date_column(row, &id_text, "listed_on")?.ok_or_else(|| corrupt(&id_text, "no listing date"))?,
+        last_listed_on: date_column(row, &id_text, "last_listed_on")?,
+        times_listed: times_listed.and_then(|n| u32::try_from(n).ok()),
+        links: json_column::<Vec<CodeLink>>(row, &id_text, "code_links")?,
+        id,
+    })
+}
+
+fn papers_from_rows(rows: &[SqliteRow]) -> Result<Vec<Paper>> {
+    rows.iter().map(paper_from_row).collect()
+}
+
+fn now_text() -> String {
+    let now = OffsetDateTime::now_utc();
+    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+/// Decides what to do with each paper, given the stored (hash, freshness) by id.
+fn decide(papers: &[Paper], hashes: &[String], stored: &HashMap<String, (String, String)>) -> Vec<UpsertOutcome> {
+    papers
+        .iter()
+        .zip(hashes)
+        .map(|(paper, hash)| match stored.get(paper.id.base()) {
+            None => UpsertOutcome::Inserted,
+            Some((stored_hash, _)) if stored_hash == hash => UpsertOutcome::Unchanged,
+            Some((_, freshness)) if format_date(paper.freshness()).as_str() >= freshness.as_str() => {
+                UpsertOutcome::Updated
+            }
+            Some(_) => UpsertOutcome::Older,
+        })
+        .collect()
+}
+
+const UPSERT_FROM_JSON: &str = "\
+    insert into papers (arxiv_id, title, abstract, authors, categories, primary_category, comment, \
+        journal_ref, doi, versions, submitted_on, listed_on, last_listed_on, times_listed, code_links, \
+        freshness, content_hash, change_seq, created_at, updated_at) \
+    select value ->> 'arxiv_id', value ->> 'title', value ->> 'abstract_text', value ->> 'authors', \
+        value ->> 'categories', value ->> 'primary_category', value ->> 'comment', value ->> 'journal_ref', \
+        value ->> 'doi', value ->> 'versions', value ->> 'submitted_on', value ->> 'listed_on', \
+        value ->> 'last_listed_on', value ->> 'times_listed', value ->> 'code_links', value ->> 'freshness', \
+        value ->> 'content_hash', value ->> 'change_seq', ?2, ?2 \
+    from json_each(?1) where true \
+    on conflict (arxiv_id) do update set title = excluded.title, abstract = excluded.abstract, \
+        authors = excluded.authors, categories = excluded.categories, \
+        primary_category = excluded.primary_category, comment = excluded.comment, \
+        journal_ref = excluded.journal_ref, doi = excluded.doi, versions = excluded.versions, \
+        submitted_on = excluded.submitted_on, listed_on = excluded.listed_on, \
+        last_listed_on = excluded.last_listed_on, times_listed = excluded.times_listed, \
+        code_links = excluded.code_links, freshness = excluded.freshness, \
+        content_hash = excluded.content_hash, change_seq = excluded.change_seq, \
+        updated_at = excluded.updated_at";
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn upsert_papers(&self, papers: &[Paper]) -> Result<Vec<UpsertOutcome>> {
+        if papers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = papers.iter().map(|p| p.id.base()).collect();
+        if ids.iter().collect::<std::collections::HashSet<_>>().len() != ids.len() {
+            return Err(StoreError::Conflict { constraint: "the same paper twice in one upsert".to_owned() });
+        }
+        let hashes: Vec<String> = papers.iter().map(fingerprint).collect();
+        // IMMEDIATE takes the write lock now, so the read below cannot go stale.
+        let mut tx = self.pool.begin_with("begin immediate").await.map_err(db_error)?;
+        let rows = sqlx::query(
+            "select arxiv_id, content_hash, freshness from papers \
+             where arxiv_id in (select value from json_each(?1))",
+        )
+        .bind(to_json(&ids))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let mut stored = HashMap::with_capacity(rows.len());
+        for row in rows {
+            stored.insert(
+                row.try_get::<String, _>(0).map_err(db_error)?,
+                (row.try_get(1).map_err(db_error)?, row.try_get(2).map_err(db_error)?),
+            );
+        }
+        let outcomes = decide(papers, &hashes, &stored);
+        let writes = outcomes.iter().filter(|o| matches!(o, UpsertOutcome::Inserted | UpsertOutcome::Updated)).count();
+        if writes > 0 {
+            let last: i64 = sqlx::query_scalar("update counters set value = value + ?1 where name = 'papers' returning value")
+                .bind(i64::try_from(writes).unwrap_or(i64::MAX))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            let mut seq = last - i64::try_from(writes).unwrap_or(0);
+            let mut rows = Vec::with_capacity(writes);
+            for ((paper, hash), outcome) in papers.iter().zip(&hashes).zip(&outcomes) {
+                if matches!(outcome, UpsertOutcome::Inserted | UpsertOutcome::Updated) {
+                    seq += 1;
+                    rows.push(paper_row(paper, hash, seq));
+                }
+            }
+            sqlx::query(UPSERT_FROM_JSON)
+                .bind(to_json(&rows))
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        Ok(outcomes)
+    }
+
+    async fn paper(&self, id: &ArxivId) -> Result<Option<Paper>> {
+        let row = sqlx::query(concat!("select ", paper_columns!(), " from papers where arxiv_id = ?1"))
+            .bind(id.base())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref().map(paper_from_row).transpose()
+    }
+
+    async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            " from papers where listed_on = ?1 order by arxiv_id limit ?2 offset ?3"
+        ))
+        .bind(format_date(day))
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        papers_from_rows(&rows)
+    }
+
+    async fn count_listed_on(&self, day: Date) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("select count(*) from papers where listed_on = ?1")
+            .bind(format_date(day))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(count(n))
+    }
+
+    async fn latest_listing_date(&self) -> Result<Option<Date>> {
+        let text: Option<String> =
+            sqlx::query_scalar("select max(listed_on) from papers").fetch_one(&self.pool).await.map_err(db_error)?;
+        Ok(text.as_deref().and_then(parse_date))
+    }
+
+    async fn adjacent_listing_dates(&self, day: Date) -> Result<AdjacentDates> {
+        let row = sqlx::query(
+            "select (select max(listed_on) from papers where listed_on < ?1), \
+                    (select min(listed_on) from papers where listed_on > ?1)",
+        )
+        .bind(format_date(day))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let previous: Option<String> = row.try_get(0).map_err(db_error)?;
+        let next: Option<String> = row.try_get(1).map_err(db_error)?;
+        Ok(AdjacentDates {
+            previous: previous.as_deref().and_then(parse_date),
+            next: next.as_deref().and_then(parse_date),
+        })
+    }
+
+    async fn newest_papers(&self, page: Page) -> Result<Vec<Paper>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            " from papers order by listed_on desc, arxiv_id desc limit ?1 offset ?2"
+        ))
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        papers_from_rows(&rows)
+    }
+
+    async fn count_papers(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("select count(*) from papers").fetch_one(&self.pool).await.map_err(db_error)?;
+        Ok(count(n))
+    }
+
+    async fn papers_after(&self, after: Option<&ArxivId>, limit: u32) -> Result<Vec<Paper>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            " from papers where arxiv_id > ?1 order by arxiv_id limit ?2"
+        ))
+        .bind(after.map(ArxivId::base).unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        papers_from_rows(&rows)
+    }
+
+    async fn change_seq(&self) -> Result<i64> {
+        sqlx::query_scalar("select value from counters where name = 'papers'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("select value from settings where key = ?1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "insert into settings (key, value, created_at, updated_at) values (?1, ?2, ?3, ?3) \
+             on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("select 1").execute(&self.pool).await.map_err(db_error)?;
+        Ok(())
+    }
+}

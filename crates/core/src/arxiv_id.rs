@@ -21,7 +21,9 @@ pub struct ArxivId {
 
 /// Why a text is not an arXiv id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not an arXiv id: {reason} (ids look like 2503.11731, 2503.11731v2 or math.GT/0309136)")]
+#[error(
+    "{input:?} is not an arXiv id: {reason} (ids look like 2503.11731, 2503.11731v2 or math.GT/0309136)"
+)]
 pub struct ArxivIdError {
     /// The text that was given (shortened when long).
     pub input: String,
@@ -53,7 +55,10 @@ impl ArxivId {
 
     /// The same paper without a version: what Paperstand stores papers under.
     pub fn without_version(&self) -> ArxivId {
-        ArxivId { base: self.base.clone(), version: None }
+        ArxivId {
+            base: self.base.clone(),
+            version: None,
+        }
     }
 
     /// True for pre-2007 ids such as `hep-th/9901001`.
@@ -86,15 +91,26 @@ impl FromStr for ArxivId {
     type Err = ArxivIdError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let err = |reason| ArxivIdError { input: shorten(input), reason };
-        let text = strip_wrapping(input.trim()).ok_or_else(|| err("it is an arXiv URL without an id"))?;
+        let err = |reason| ArxivIdError {
+            input: shorten(input),
+            reason,
+        };
+        let text =
+            strip_wrapping(input.trim()).ok_or_else(|| err("it is an arXiv URL without an id"))?;
         if text.is_empty() {
             return Err(err("it is empty"));
         }
         let (body, version) = split_version(text).map_err(err)?;
-        let base = if body.contains('/') { check_old_style(body) } else { check_new_style(body) };
+        let base = if body.contains('/') {
+            check_old_style(body)
+        } else {
+            check_new_style(body)
+        };
         base.map_err(err)?;
-        Ok(ArxivId { base: body.into(), version })
+        Ok(ArxivId {
+            base: body.into(),
+            version,
+        })
     }
 }
 
@@ -114,19 +130,24 @@ fn strip_wrapping(text: &str) -> Option<&str> {
         return Some(text);
     }
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    let id = ["abs/", "pdf/", "html/", "format/"].iter().find_map(|p| path.strip_prefix(p))?;
+    let id = ["abs/", "pdf/", "html/", "format/"]
+        .iter()
+        .find_map(|p| path.strip_prefix(p))?;
     let id = id.trim_end_matches('/');
     Some(id.strip_suffix(".pdf").unwrap_or(id))
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
 }
 
 /// Splits a trailing `vN` off; `v0` and an empty number are errors.
 fn split_version(text: &str) -> Result<(&str, Option<u32>), &'static str> {
-    let Some(pos) = text.rfind('v') else { return Ok((text, None)) };
+    let Some(pos) = text.rfind('v') else {
+        return Ok((text, None));
+    };
     let (body, digits) = (&text[..pos], &text[pos + 1..]);
     // `v` inside an old-style archive name (e.g. `solv-int/`) is not a version marker.
     if body.is_empty() || digits.contains('/') || !body.ends_with(|c: char| c.is_ascii_digit()) {
@@ -143,7 +164,9 @@ fn split_version(text: &str) -> Result<(&str, Option<u32>), &'static str> {
 
 /// `YYMM.NNNN` (April 2007 – December 2014) or `YYMM.NNNNN` (since January 2015).
 fn check_new_style(body: &str) -> Result<(), &'static str> {
-    let (yymm, number) = body.split_once('.').ok_or("it has neither the YYMM.NNNNN nor the archive/YYMMNNN form")?;
+    let (yymm, number) = body
+        .split_once('.')
+        .ok_or("it has neither the YYMM.NNNNN nor the archive/YYMMNNN form")?;
     if yymm.len() != 4 || !is_digits(yymm) || !is_digits(number) {
         return Err("a new-style id is four digits, a dot and four or five digits");
     }
@@ -247,8 +270,16 @@ mod tests {
     #[case("https://arxiv.org/pdf/2503.11731", "2503.11731", None)]
     #[case("arxiv.org/abs/2503.11731", "2503.11731", None)]
     #[case("www.arxiv.org/abs/2503.11731/", "2503.11731", None)]
-    #[case("https://export.arxiv.org/abs/math.GT/0309136", "math.GT/0309136", None)]
-    #[case("https://arxiv.org/abs/astro-ph/0601001v1?context=astro-ph", "astro-ph/0601001", Some(1))]
+    #[case(
+        "https://export.arxiv.org/abs/math.GT/0309136",
+        "math.GT/0309136",
+        None
+    )]
+    #[case(
+        "https://arxiv.org/abs/astro-ph/0601001v1?context=astro-ph",
+        "astro-ph/0601001",
+        Some(1)
+    )]
     #[case("https://arxiv.org/html/2503.11731v1#S2", "2503.11731", Some(1))]
     #[case("HTTPS://ARXIV.ORG/abs/2503.11731", "2503.11731", None)]
     fn parses(#[case] input: &str, #[case] base: &str, #[case] version: Option<u32>) {
@@ -298,7 +329,10 @@ mod tests {
     fn urls_and_version_helpers() {
         let id: ArxivId = "2503.11731v2".parse().unwrap();
         assert_eq!(id.abs_url(), "https://arxiv.org/abs/2503.11731v2");
-        assert_eq!(id.without_version().pdf_url(), "https://arxiv.org/pdf/2503.11731");
+        assert_eq!(
+            id.without_version().pdf_url(),
+            "https://arxiv.org/pdf/2503.11731"
+        );
         assert!(!id.is_old_style());
         assert!("hep-th/9901001".parse::<ArxivId>().unwrap().is_old_style());
     }

@@ -25,8 +25,11 @@ pub struct Paper {
     pub abstract_text: String,
     /// Author display names, in the paper's order.
     pub authors: Vec<String>,
-    /// Categories, primary first.
+    /// arXiv categories, primary first.
     pub categories: Vec<String>,
+    /// Subject classification codes (MSC such as `68T05`, ACM such as `I.2.7`) that
+    /// some sources list among the categories.
+    pub classes: Vec<String>,
     /// The authors' comment ("12 pages, code at …").
     pub comment: Option<String>,
     /// Journal reference, when published.
@@ -57,11 +60,16 @@ impl Paper {
     /// newer record replace an older one, and never the other way round.
     pub fn freshness(&self) -> Date {
         let latest_version = self.versions.iter().map(|v| v.date).max();
-        [Some(self.listed_on), self.last_listed_on, latest_version, self.submitted_on]
-            .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(self.listed_on)
+        [
+            Some(self.listed_on),
+            self.last_listed_on,
+            latest_version,
+            self.submitted_on,
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(self.listed_on)
     }
 
     /// The latest version number, if versions are known.

@@ -41,6 +41,9 @@ pub struct PaperRecord {
     /// The authors' comment.
     #[serde(default)]
     pub comment: Option<String>,
+    /// MSC / ACM classification codes (also accepted mixed into `categories`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classes: Option<Vec<String>>,
     /// Listing date (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_listed: Option<String>,
@@ -128,27 +131,38 @@ pub enum RecordError {
 /// that names neither a listing, a submission nor a version date.
 pub fn parse_record(line: &[u8], today: Date) -> Result<Paper, RecordError> {
     let text = std::str::from_utf8(line).map_err(|e| RecordError::InvalidUtf8(e.valid_up_to()))?;
-    let record: PaperRecord = serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
+    let record: PaperRecord =
+        serde_json::from_str(text).map_err(|e| RecordError::Malformed(e.to_string()))?;
     record.into_paper(today)
 }
 
 impl PaperRecord {
     /// Validates the record and builds the paper (code links extracted here).
     pub fn into_paper(self, today: Date) -> Result<Paper, RecordError> {
-        let id_text = self.id.filter(|s| !s.trim().is_empty()).ok_or(RecordError::Missing("id"))?;
+        let id_text = self
+            .id
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(RecordError::Missing("id"))?;
         let id = id_text.parse::<ArxivId>()?.without_version();
         let title = collapse_whitespace(self.title.as_deref().unwrap_or_default());
         if title.is_empty() {
             return Err(RecordError::Missing("title"));
         }
         check_len("title", &title, MAX_TITLE_BYTES)?;
-        let abstract_text = self.abstract_text.as_deref().unwrap_or_default().trim().to_owned();
+        let abstract_text = self
+            .abstract_text
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         check_len("abstract", &abstract_text, MAX_ABSTRACT_BYTES)?;
         let comment = optional_note("comment", self.comment)?;
         let journal_ref = optional_note("journal_ref", self.journal_ref)?;
         let doi = optional_note("doi", self.doi)?;
         let authors = clean_authors(self.authors.unwrap_or_default())?;
-        let categories = clean_categories(self.categories.unwrap_or_default())?;
+        let mut entries = self.categories.unwrap_or_default();
+        entries.extend(self.classes.unwrap_or_default());
+        let (categories, classes) = split_categories(entries)?;
         let versions = clean_versions(self.versions.unwrap_or_default())?;
         let submitted_on = optional_date("submitted", self.submitted.as_deref())?;
         let first_listed = optional_date("first_listed", self.first_listed.as_deref())?;
@@ -164,6 +178,7 @@ impl PaperRecord {
             abstract_text,
             authors,
             categories,
+            classes,
             comment,
             journal_ref,
             doi,
@@ -185,6 +200,7 @@ impl PaperRecord {
             categories: Some(paper.categories.clone()),
             authors: Some(paper.authors.clone()),
             comment: paper.comment.clone(),
+            classes: (!paper.classes.is_empty()).then(|| paper.classes.clone()),
             first_listed: Some(format_date(paper.listed_on)),
             last_listed: paper.last_listed_on.map(format_date),
             times_listed: paper.times_listed,
@@ -195,7 +211,10 @@ impl PaperRecord {
                 paper
                     .versions
                     .iter()
-                    .map(|v| VersionRecord { version: v.version, date: format_date(v.date) })
+                    .map(|v| VersionRecord {
+                        version: v.version,
+                        date: format_date(v.date),
+                    })
                     .collect()
             }),
         }
@@ -218,18 +237,28 @@ fn optional_date(field: &'static str, text: Option<&str>) -> Result<Option<Date>
         None => Ok(None),
         Some(t) => parse_date(t)
             .map(Some)
-            .ok_or_else(|| RecordError::InvalidDate { field, value: t.chars().take(40).collect() }),
+            .ok_or_else(|| RecordError::InvalidDate {
+                field,
+                value: t.chars().take(40).collect(),
+            }),
     }
 }
 
 fn check_len(field: &'static str, value: &str, limit: usize) -> Result<(), RecordError> {
     if value.len() > limit {
-        return Err(RecordError::TooLong { field, len: value.len(), limit });
+        return Err(RecordError::TooLong {
+            field,
+            len: value.len(),
+            limit,
+        });
     }
     Ok(())
 }
 
-fn optional_note(field: &'static str, value: Option<String>) -> Result<Option<String>, RecordError> {
+fn optional_note(
+    field: &'static str,
+    value: Option<String>,
+) -> Result<Option<String>, RecordError> {
     let Some(value) = value else { return Ok(None) };
     let trimmed = value.trim();
     check_len(field, trimmed, MAX_NOTE_BYTES)?;
@@ -238,7 +267,11 @@ fn optional_note(field: &'static str, value: Option<String>) -> Result<Option<St
 
 fn clean_authors(authors: Vec<String>) -> Result<Vec<String>, RecordError> {
     if authors.len() > MAX_AUTHORS {
-        return Err(RecordError::TooMany { field: "authors", count: authors.len(), limit: MAX_AUTHORS });
+        return Err(RecordError::TooMany {
+            field: "authors",
+            count: authors.len(),
+            limit: MAX_AUTHORS,
+        });
     }
     let mut out = Vec::with_capacity(authors.len());
     for name in authors {
@@ -251,21 +284,55 @@ fn clean_authors(authors: Vec<String>) -> Result<Vec<String>, RecordError> {
     Ok(out)
 }
 
-fn clean_categories(categories: Vec<String>) -> Result<Vec<String>, RecordError> {
-    if categories.len() > MAX_CATEGORIES {
-        return Err(RecordError::TooMany { field: "categories", count: categories.len(), limit: MAX_CATEGORIES });
-    }
-    let mut out: Vec<String> = Vec::with_capacity(categories.len());
-    for category in categories {
-        let category = category.trim();
-        if !is_category(category) {
-            return Err(RecordError::InvalidCategory(category.chars().take(40).collect()));
+/// Separates arXiv categories (`cs.CL`, `hep-th`) from classification codes that some
+/// sources mix in (`68T05`, `I.2.7; I.2.1`, `62-08, 68T50`); anything else is rejected.
+fn split_categories(entries: Vec<String>) -> Result<(Vec<String>, Vec<String>), RecordError> {
+    let mut categories: Vec<String> = Vec::new();
+    let mut classes: Vec<String> = Vec::new();
+    for entry in &entries {
+        let entry = entry.trim();
+        if is_category(entry) {
+            push_unique(&mut categories, entry);
+            continue;
         }
-        if !out.iter().any(|c| c == category) {
-            out.push(category.to_owned());
+        for code in entry
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            if !is_class_code(code) {
+                return Err(RecordError::InvalidCategory(
+                    entry.chars().take(40).collect(),
+                ));
+            }
+            push_unique(&mut classes, code);
         }
     }
-    Ok(out)
+    if categories.len() > MAX_CATEGORIES || classes.len() > MAX_CATEGORIES {
+        let count = categories.len().max(classes.len());
+        return Err(RecordError::TooMany {
+            field: "categories",
+            count,
+            limit: MAX_CATEGORIES,
+        });
+    }
+    Ok((categories, classes))
+}
+
+fn push_unique(list: &mut Vec<String>, item: &str) {
+    if !list.iter().any(|c| c == item) {
+        list.push(item.to_owned());
+    }
+}
+
+/// An MSC (`68T05`, `62-08`, `68Uxx`) or ACM (`I.2.7`, `K.4.2`) classification code.
+fn is_class_code(code: &str) -> bool {
+    let starts_ok = code.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit());
+    starts_ok
+        && code.len() <= 16
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
 }
 
 /// `archive` or `archive.SUBJECT`: lowercase letters and dashes, then letters and dashes.
@@ -274,8 +341,10 @@ fn is_category(text: &str) -> bool {
         Some((a, s)) => (a, Some(s)),
         None => (text, None),
     };
-    let archive_ok = !archive.is_empty() && archive.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
-    let subject_ok = subject.is_none_or(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'));
+    let archive_ok =
+        !archive.is_empty() && archive.bytes().all(|b| b.is_ascii_lowercase() || b == b'-');
+    let subject_ok = subject
+        .is_none_or(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'));
     text.len() <= 32 && archive_ok && subject_ok
 }
 
@@ -285,13 +354,20 @@ fn clean_versions(versions: Vec<VersionRecord>) -> Result<Vec<Version>, RecordEr
         if v.version == 0 {
             return Err(RecordError::InvalidVersions("version numbers start at 1"));
         }
-        let date = parse_date(&v.date)
-            .ok_or_else(|| RecordError::InvalidDate { field: "versions[].date", value: v.date.chars().take(40).collect() })?;
-        out.push(Version { version: v.version, date });
+        let date = parse_date(&v.date).ok_or_else(|| RecordError::InvalidDate {
+            field: "versions[].date",
+            value: v.date.chars().take(40).collect(),
+        })?;
+        out.push(Version {
+            version: v.version,
+            date,
+        });
     }
     out.sort_by_key(|v| v.version);
     if out.windows(2).any(|w| w[0].version == w[1].version) {
-        return Err(RecordError::InvalidVersions("the same version number appears twice"));
+        return Err(RecordError::InvalidVersions(
+            "the same version number appears twice",
+        ));
     }
     Ok(out)
 }
@@ -329,7 +405,10 @@ mod tests {
         assert_eq!(paper.categories, ["cs.AI", "cs.GT"]);
         assert_eq!(paper.listed_on, date!(2026 - 06 - 30));
         assert_eq!(paper.times_listed, Some(2));
-        assert!(paper.abstract_text.contains("agent\n  with"), "abstract kept verbatim");
+        assert!(
+            paper.abstract_text.contains("agent\n  with"),
+            "abstract kept verbatim"
+        );
     }
 
     #[test]
@@ -345,7 +424,11 @@ mod tests {
         let paper = parse(line).unwrap();
         assert_eq!(paper.id.to_string(), "2503.11731", "version dropped");
         assert_eq!(paper.title, "A wrapped title");
-        assert_eq!(paper.listed_on, date!(2025 - 03 - 01), "listing date falls back to submission");
+        assert_eq!(
+            paper.listed_on,
+            date!(2025 - 03 - 01),
+            "listing date falls back to submission"
+        );
         assert_eq!(paper.versions[0].version, 1, "versions sorted");
         assert_eq!(paper.freshness(), date!(2025 - 03 - 05));
         let again = serde_json::to_string(&PaperRecord::from_paper(&paper)).unwrap();
@@ -354,7 +437,12 @@ mod tests {
 
     #[test]
     fn listing_date_defaults_to_today() {
-        assert_eq!(parse(r#"{"id":"2503.11731","title":"T"}"#).unwrap().listed_on, TODAY);
+        assert_eq!(
+            parse(r#"{"id":"2503.11731","title":"T"}"#)
+                .unwrap()
+                .listed_on,
+            TODAY
+        );
     }
 
     #[test]
@@ -368,10 +456,22 @@ mod tests {
             (r#"{"id":"2503.11731"}"#, "missing title"),
             (r#"{"id":"2503.11731","title":" \n "}"#, "missing title"),
             (r#"{"id":"banana","title":"x"}"#, "is not an arXiv id"),
-            (r#"{"id":"2503.11731","title":"x","first_listed":"2026-13-01"}"#, "first_listed \"2026-13-01\" is not a date"),
-            (r#"{"id":"2503.11731","title":"x","categories":["<script>"]}"#, "category \"<script>\""),
-            (r#"{"id":"2503.11731","title":"x","authors":"Ann"}"#, "malformed JSON: invalid type"),
-            (r#"{"id":"2503.11731","title":"x","versions":[{"version":0,"date":"2025-01-01"}]}"#, "start at 1"),
+            (
+                r#"{"id":"2503.11731","title":"x","first_listed":"2026-13-01"}"#,
+                "first_listed \"2026-13-01\" is not a date",
+            ),
+            (
+                r#"{"id":"2503.11731","title":"x","categories":["<script>"]}"#,
+                "category \"<script>\"",
+            ),
+            (
+                r#"{"id":"2503.11731","title":"x","authors":"Ann"}"#,
+                "malformed JSON: invalid type",
+            ),
+            (
+                r#"{"id":"2503.11731","title":"x","versions":[{"version":0,"date":"2025-01-01"}]}"#,
+                "start at 1",
+            ),
         ];
         for (line, expected) in cases {
             let message = parse(line).unwrap_err().to_string();
@@ -384,27 +484,56 @@ mod tests {
         let mut line = br#"{"id":"2503.11731","title":"caf"#.to_vec();
         line.extend_from_slice(&[0xC3, 0x28]);
         line.extend_from_slice(br#""}"#);
-        assert_eq!(parse_record(&line, TODAY).unwrap_err(), RecordError::InvalidUtf8(31));
+        assert_eq!(
+            parse_record(&line, TODAY).unwrap_err(),
+            RecordError::InvalidUtf8(31)
+        );
     }
 
     #[test]
     fn rejects_a_ten_megabyte_abstract() {
-        let line = format!(r#"{{"id":"2503.11731","title":"x","abstract":"{}"}}"#, "a".repeat(10 * 1024 * 1024));
+        let line = format!(
+            r#"{{"id":"2503.11731","title":"x","abstract":"{}"}}"#,
+            "a".repeat(10 * 1024 * 1024)
+        );
         let message = parse(&line).unwrap_err().to_string();
-        assert_eq!(message, "abstract is 10485760 bytes long; the limit is 20000 bytes");
+        assert_eq!(
+            message,
+            "abstract is 10485760 bytes long; the limit is 20000 bytes"
+        );
     }
 
     #[test]
     fn hostile_text_is_kept_as_data() {
         let line = r#"{"id":"2503.11731","title":"<script>alert(1)</script>","comment":"javascript:alert(1)"}"#;
         let paper = parse(line).unwrap();
-        assert_eq!(paper.title, "<script>alert(1)</script>", "escaping is the renderer's job");
+        assert_eq!(
+            paper.title, "<script>alert(1)</script>",
+            "escaping is the renderer's job"
+        );
         assert!(paper.links.is_empty());
     }
 
     #[test]
+    fn classification_codes_are_separated_from_categories() {
+        // Real: the corpus lists MSC and ACM codes among the categories (lines 20, 25, 63 of the sample).
+        let line = r#"{"id":"2503.11731","title":"x","categories":["cs.CV","I.2.11; I.4.8","92C50, 68T50","cs.AI","62-08"]}"#;
+        let paper = parse(line).unwrap();
+        assert_eq!(paper.categories, ["cs.CV", "cs.AI"]);
+        assert_eq!(
+            paper.classes,
+            ["I.2.11", "I.4.8", "92C50", "68T50", "62-08"]
+        );
+        let again = serde_json::to_string(&PaperRecord::from_paper(&paper)).unwrap();
+        assert_eq!(parse(&again).unwrap(), paper);
+    }
+
+    #[test]
     fn categories_are_deduplicated_in_order() {
-        let paper = parse(r#"{"id":"2503.11731","title":"x","categories":["cs.CL","cs.AI","cs.CL","hep-th"]}"#).unwrap();
+        let paper = parse(
+            r#"{"id":"2503.11731","title":"x","categories":["cs.CL","cs.AI","cs.CL","hep-th"]}"#,
+        )
+        .unwrap();
         assert_eq!(paper.categories, ["cs.CL", "cs.AI", "hep-th"]);
     }
 }

@@ -19,8 +19,12 @@ const DEMO_MARKER: &str = "demo.imported_at";
 
 /// Creates the data directory if needed and opens the store in it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            config.data_dir.display()
+        )
+    })?;
     let store = SqliteStore::open(&config.database_path()).await?;
     Ok(Arc::new(store))
 }
@@ -41,7 +45,8 @@ pub async fn import_demo_once(store: &dyn Store) -> anyhow::Result<Option<Import
         store.set_setting(DEMO_MARKER, &now).await?;
         return Ok(None);
     }
-    let reader = import::decode(std::io::Cursor::new(DEMO_SAMPLE)).context("opening the demo sample")?;
+    let reader =
+        import::decode(std::io::Cursor::new(DEMO_SAMPLE)).context("opening the demo sample")?;
     let report = import_lines(store, reader, today(), &|_| {}).await;
     if let Some(fatal) = &report.fatal {
         anyhow::bail!("the demo sample could not be imported: {fatal}");

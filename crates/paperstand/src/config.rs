@@ -54,8 +54,14 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("data"),
             demo: true,
-            server: ServerConfig { bind: SocketAddr::from(([127, 0, 0, 1], 8080)), public_url: None },
-            log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
+            server: ServerConfig {
+                bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                public_url: None,
+            },
+            log: LogConfig {
+                format: LogFormat::Text,
+                level: "info".to_owned(),
+            },
         }
     }
 }
@@ -102,14 +108,24 @@ pub struct Overrides {
 impl Config {
     /// Loads the configuration. `file` is `--config`; without it `PAPERSTAND_CONFIG`,
     /// then `./paperstand.toml` if it exists. `env` is the process environment.
-    pub fn load(file: Option<&Path>, env: &dyn Fn(&str) -> Option<String>, flags: &Overrides) -> anyhow::Result<Config> {
+    pub fn load(
+        file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+        flags: &Overrides,
+    ) -> anyhow::Result<Config> {
         let mut config = Config::default();
-        let explicit = file.map(Path::to_path_buf).or_else(|| env("PAPERSTAND_CONFIG").map(PathBuf::from));
-        let path = explicit.clone().or_else(|| Some(PathBuf::from("paperstand.toml")).filter(|p| p.exists()));
+        let explicit = file
+            .map(Path::to_path_buf)
+            .or_else(|| env("PAPERSTAND_CONFIG").map(PathBuf::from));
+        let path = explicit
+            .clone()
+            .or_else(|| Some(PathBuf::from("paperstand.toml")).filter(|p| p.exists()));
         if let Some(path) = path {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read the config file {}", path.display()))?;
-            config.apply_file(&text).with_context(|| format!("in the config file {}", path.display()))?;
+            config
+                .apply_file(&text)
+                .with_context(|| format!("in the config file {}", path.display()))?;
         }
         config.apply_env(env)?;
         config.apply_flags(flags)?;
@@ -183,7 +199,10 @@ impl Config {
 
     /// The base URL for absolute links, without a trailing slash.
     pub fn public_url(&self) -> String {
-        self.server.public_url.clone().unwrap_or_else(|| format!("http://{}", self.server.bind))
+        self.server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.server.bind))
     }
 
     /// The SQLite database file.
@@ -193,22 +212,27 @@ impl Config {
 
     /// The configuration as TOML, for `paperstand config print`.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("# cannot print the configuration: {e}\n"))
     }
 }
 
 fn parse_bind(key: &str, text: &str) -> anyhow::Result<SocketAddr> {
-    text.trim()
-        .parse()
-        .with_context(|| format!("{key}: {text:?} is not an address and port such as 127.0.0.1:8080 or [::]:8080"))
+    text.trim().parse().with_context(|| {
+        format!("{key}: {text:?} is not an address and port such as 127.0.0.1:8080 or [::]:8080")
+    })
 }
 
 fn parse_public_url(key: &str, text: &str) -> anyhow::Result<String> {
     let url = text.trim().trim_end_matches('/');
-    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => Ok(url.to_owned()),
-        _ => bail!("{key}: {text:?} is not an http:// or https:// URL such as https://papers.example.org"),
+        _ => bail!(
+            "{key}: {text:?} is not an http:// or https:// URL such as https://papers.example.org"
+        ),
     }
 }
 
@@ -226,13 +250,20 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(file: Option<&str>, env: &[(&str, &str)], flags: &Overrides) -> anyhow::Result<Config> {
-        let env: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("paperstand.toml");
         if let Some(text) = file {
             std::fs::write(&path, text)?;
         }
-        Config::load(file.map(|_| path.as_path()), &|k| env.get(k).cloned(), flags)
+        Config::load(
+            file.map(|_| path.as_path()),
+            &|k| env.get(k).cloned(),
+            flags,
+        )
     }
 
     #[test]
@@ -241,9 +272,18 @@ mod tests {
         let config = load(Some(file), &[], &Overrides::default()).unwrap();
         assert_eq!(config.data_dir, PathBuf::from("/srv/file"));
         assert_eq!(config.server.bind.port(), 9000);
-        let config = load(Some(file), &[("PAPERSTAND_DATA_DIR", "/srv/env")], &Overrides::default()).unwrap();
+        let config = load(
+            Some(file),
+            &[("PAPERSTAND_DATA_DIR", "/srv/env")],
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(config.data_dir, PathBuf::from("/srv/env"));
-        let flags = Overrides { data_dir: Some("/srv/flag".into()), no_demo: true, ..Overrides::default() };
+        let flags = Overrides {
+            data_dir: Some("/srv/flag".into()),
+            no_demo: true,
+            ..Overrides::default()
+        };
         let config = load(Some(file), &[("PAPERSTAND_DATA_DIR", "/srv/env")], &flags).unwrap();
         assert_eq!(config.data_dir, PathBuf::from("/srv/flag"));
         assert!(!config.demo);
@@ -253,11 +293,19 @@ mod tests {
     fn errors_name_their_key() {
         let cases: &[(Option<&str>, &[(&str, &str)], &str)] = &[
             (Some("[server]\nbind = \"nope\""), &[], "server.bind"),
-            (Some("[server]\npublic_url = \"ftp://x\""), &[], "server.public_url"),
+            (
+                Some("[server]\npublic_url = \"ftp://x\""),
+                &[],
+                "server.public_url",
+            ),
             (Some("colour = \"red\""), &[], "unknown field `colour`"),
             (None, &[("PAPERSTAND_BIND", "localhost")], "PAPERSTAND_BIND"),
             (None, &[("PAPERSTAND_DEMO", "maybe")], "PAPERSTAND_DEMO"),
-            (None, &[("PAPERSTAND_LOG_FORMAT", "xml")], "PAPERSTAND_LOG_FORMAT"),
+            (
+                None,
+                &[("PAPERSTAND_LOG_FORMAT", "xml")],
+                "PAPERSTAND_LOG_FORMAT",
+            ),
         ];
         for (file, env, key) in cases {
             let message = format!("{:#}", load(*file, env, &Overrides::default()).unwrap_err());
@@ -267,15 +315,31 @@ mod tests {
 
     #[test]
     fn public_url_defaults_to_the_bind_address() {
-        let config = load(None, &[("PAPERSTAND_BIND", "127.0.0.1:9999")], &Overrides::default()).unwrap();
+        let config = load(
+            None,
+            &[("PAPERSTAND_BIND", "127.0.0.1:9999")],
+            &Overrides::default(),
+        )
+        .unwrap();
         assert_eq!(config.public_url(), "http://127.0.0.1:9999");
-        let flags = Overrides { public_url: Some("https://papers.example.org/".into()), ..Overrides::default() };
-        assert_eq!(load(None, &[], &flags).unwrap().public_url(), "https://papers.example.org");
+        let flags = Overrides {
+            public_url: Some("https://papers.example.org/".into()),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            load(None, &[], &flags).unwrap().public_url(),
+            "https://papers.example.org"
+        );
     }
 
     #[test]
     fn printed_config_reads_back() {
-        let config = load(None, &[("PAPERSTAND_PUBLIC_URL", "https://x.org")], &Overrides::default()).unwrap();
+        let config = load(
+            None,
+            &[("PAPERSTAND_PUBLIC_URL", "https://x.org")],
+            &Overrides::default(),
+        )
+        .unwrap();
         let text = config.to_toml();
         let again = load(Some(&text), &[], &Overrides::default()).unwrap();
         assert_eq!(again, config);

@@ -14,7 +14,10 @@ pub fn sample_paper(id: &str, title: &str, listed_on: Date) -> Paper {
     let record = PaperRecord {
         id: Some(id.to_owned()),
         title: Some(title.to_owned()),
-        abstract_text: Some(format!("Abstract of {title}.\n  Code: https://github.com/example/{}", id.replace(['.', '/'], "-"))),
+        abstract_text: Some(format!(
+            "Abstract of {title}.\n  Code: https://github.com/example/{}",
+            id.replace(['.', '/'], "-")
+        )),
         categories: Some(vec!["cs.CL".to_owned(), "cs.AI".to_owned()]),
         authors: Some(vec!["Ada Lovelace".to_owned(), "Alan Turing".to_owned()]),
         comment: Some("10 pages".to_owned()),
@@ -39,28 +42,54 @@ pub async fn upsert_is_idempotent(store: &dyn Store) {
     let seq = store.change_seq().await.unwrap();
     let again = store.upsert_papers(&papers).await.unwrap();
     assert_eq!(again, [UpsertOutcome::Unchanged, UpsertOutcome::Unchanged]);
-    assert_eq!(store.change_seq().await.unwrap(), seq, "an unchanged upsert bumps nothing");
+    assert_eq!(
+        store.change_seq().await.unwrap(),
+        seq,
+        "an unchanged upsert bumps nothing"
+    );
     assert_eq!(store.count_papers().await.unwrap(), 2);
-    let read = store.paper(&id("2503.00001")).await.unwrap().expect("stored");
+    let read = store
+        .paper(&id("2503.00001"))
+        .await
+        .unwrap()
+        .expect("stored");
     assert_eq!(read, papers[0], "a paper reads back exactly as written");
 }
 
 /// A newer, different record replaces the stored one; an older one never does.
 pub async fn newer_records_update_and_older_ones_do_not(store: &dyn Store) {
     let original = sample_paper("2503.00003", "Original", date!(2025 - 03 - 18));
-    store.upsert_papers(std::slice::from_ref(&original)).await.unwrap();
+    store
+        .upsert_papers(std::slice::from_ref(&original))
+        .await
+        .unwrap();
     let seq = store.change_seq().await.unwrap();
 
     let mut newer = original.clone();
     newer.title = "Revised".to_owned();
     newer.last_listed_on = Some(date!(2025 - 04 - 01));
-    assert_eq!(store.upsert_papers(std::slice::from_ref(&newer)).await.unwrap(), [UpsertOutcome::Updated]);
-    assert!(store.change_seq().await.unwrap() > seq, "an update bumps the change sequence");
+    assert_eq!(
+        store
+            .upsert_papers(std::slice::from_ref(&newer))
+            .await
+            .unwrap(),
+        [UpsertOutcome::Updated]
+    );
+    assert!(
+        store.change_seq().await.unwrap() > seq,
+        "an update bumps the change sequence"
+    );
 
     let mut stale = original.clone();
     stale.title = "Stale".to_owned();
-    assert_eq!(store.upsert_papers(&[stale]).await.unwrap(), [UpsertOutcome::Older]);
-    assert_eq!(store.paper(&original.id).await.unwrap().unwrap().title, "Revised");
+    assert_eq!(
+        store.upsert_papers(&[stale]).await.unwrap(),
+        [UpsertOutcome::Older]
+    );
+    assert_eq!(
+        store.paper(&original.id).await.unwrap().unwrap().title,
+        "Revised"
+    );
 }
 
 /// The same id twice in one call is refused and writes nothing.
@@ -79,29 +108,77 @@ pub async fn daily_listing_and_adjacent_dates(store: &dyn Store) {
         sample_paper("2503.00001", "D", date!(2025 - 03 - 10)),
     ];
     store.upsert_papers(&papers).await.unwrap();
-    let day = store.papers_listed_on(date!(2025 - 03 - 18), Page { limit: 10, offset: 0 }).await.unwrap();
+    let day = store
+        .papers_listed_on(
+            date!(2025 - 03 - 18),
+            Page {
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
     let titles: Vec<_> = day.iter().map(|p| p.title.as_str()).collect();
     assert_eq!(titles, ["A", "B"]);
-    let second = store.papers_listed_on(date!(2025 - 03 - 18), Page::numbered(2, 1)).await.unwrap();
+    let second = store
+        .papers_listed_on(date!(2025 - 03 - 18), Page::numbered(2, 1))
+        .await
+        .unwrap();
     assert_eq!(second[0].title, "B");
-    assert_eq!(store.count_listed_on(date!(2025 - 03 - 18)).await.unwrap(), 2);
-    assert_eq!(store.count_listed_on(date!(2025 - 03 - 19)).await.unwrap(), 0);
-    assert_eq!(store.latest_listing_date().await.unwrap(), Some(date!(2025 - 03 - 20)));
-    let around = store.adjacent_listing_dates(date!(2025 - 03 - 18)).await.unwrap();
-    assert_eq!((around.previous, around.next), (Some(date!(2025 - 03 - 10)), Some(date!(2025 - 03 - 20))));
-    let gap = store.adjacent_listing_dates(date!(2025 - 03 - 19)).await.unwrap();
-    assert_eq!((gap.previous, gap.next), (Some(date!(2025 - 03 - 18)), Some(date!(2025 - 03 - 20))));
-    let edge = store.adjacent_listing_dates(date!(2025 - 03 - 20)).await.unwrap();
+    assert_eq!(
+        store.count_listed_on(date!(2025 - 03 - 18)).await.unwrap(),
+        2
+    );
+    assert_eq!(
+        store.count_listed_on(date!(2025 - 03 - 19)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        store.latest_listing_date().await.unwrap(),
+        Some(date!(2025 - 03 - 20))
+    );
+    let around = store
+        .adjacent_listing_dates(date!(2025 - 03 - 18))
+        .await
+        .unwrap();
+    assert_eq!(
+        (around.previous, around.next),
+        (Some(date!(2025 - 03 - 10)), Some(date!(2025 - 03 - 20)))
+    );
+    let gap = store
+        .adjacent_listing_dates(date!(2025 - 03 - 19))
+        .await
+        .unwrap();
+    assert_eq!(
+        (gap.previous, gap.next),
+        (Some(date!(2025 - 03 - 18)), Some(date!(2025 - 03 - 20)))
+    );
+    let edge = store
+        .adjacent_listing_dates(date!(2025 - 03 - 20))
+        .await
+        .unwrap();
     assert_eq!(edge.next, None);
 }
 
 /// Newest first, and a keyset walk over every paper in id order.
 pub async fn newest_and_walk_everything(store: &dyn Store) {
     let papers: Vec<Paper> = (1..=25)
-        .map(|n| sample_paper(&format!("2504.{n:05}"), &format!("P{n}"), Date::from_ordinal_date(2025, 100 + n).unwrap()))
+        .map(|n| {
+            sample_paper(
+                &format!("2504.{n:05}"),
+                &format!("P{n}"),
+                Date::from_ordinal_date(2025, 100 + n).unwrap(),
+            )
+        })
         .collect();
     store.upsert_papers(&papers).await.unwrap();
-    let newest = store.newest_papers(Page { limit: 3, offset: 0 }).await.unwrap();
+    let newest = store
+        .newest_papers(Page {
+            limit: 3,
+            offset: 0,
+        })
+        .await
+        .unwrap();
     let titles: Vec<_> = newest.iter().map(|p| p.title.as_str()).collect();
     assert_eq!(titles, ["P25", "P24", "P23"]);
     let mut seen = Vec::new();
@@ -118,11 +195,25 @@ pub async fn newest_and_walk_everything(store: &dyn Store) {
 
 /// Old-style ids with a slash, unknown ids, and hostile text are stored verbatim.
 pub async fn odd_ids_and_hostile_text(store: &dyn Store) {
-    let mut paper = sample_paper("math.GT/0309136", "<script>alert('x')</script> & \"quotes\"", date!(2003 - 09 - 10));
+    let mut paper = sample_paper(
+        "math.GT/0309136",
+        "<script>alert('x')</script> & \"quotes\"",
+        date!(2003 - 09 - 10),
+    );
     paper.comment = Some("javascript:alert(1) ' ; drop table papers; --".to_owned());
-    store.upsert_papers(std::slice::from_ref(&paper)).await.unwrap();
-    assert_eq!(store.paper(&id("math.GT/0309136")).await.unwrap().as_ref(), Some(&paper));
-    assert_eq!(store.paper(&id("math.GT/0309136v2")).await.unwrap(), Some(paper), "a versioned id finds its paper");
+    store
+        .upsert_papers(std::slice::from_ref(&paper))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.paper(&id("math.GT/0309136")).await.unwrap().as_ref(),
+        Some(&paper)
+    );
+    assert_eq!(
+        store.paper(&id("math.GT/0309136v2")).await.unwrap(),
+        Some(paper),
+        "a versioned id finds its paper"
+    );
     assert_eq!(store.paper(&id("2503.99999")).await.unwrap(), None);
 }
 
@@ -131,7 +222,10 @@ pub async fn settings_round_trip(store: &dyn Store) {
     assert_eq!(store.setting("demo.imported").await.unwrap(), None);
     store.set_setting("demo.imported", "1").await.unwrap();
     store.set_setting("demo.imported", "2").await.unwrap();
-    assert_eq!(store.setting("demo.imported").await.unwrap().as_deref(), Some("2"));
+    assert_eq!(
+        store.setting("demo.imported").await.unwrap().as_deref(),
+        Some("2")
+    );
     store.ping().await.unwrap();
 }
 

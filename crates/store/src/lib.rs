@@ -64,7 +64,10 @@ pub struct Page {
 impl Page {
     /// The `number`th page (from 1) of `size` rows.
     pub fn numbered(number: u32, size: u32) -> Page {
-        Page { limit: size, offset: number.saturating_sub(1).saturating_mul(size) }
+        Page {
+            limit: size,
+            offset: number.saturating_sub(1).saturating_mul(size),
+        }
     }
 }
 

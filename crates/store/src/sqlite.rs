@@ -11,7 +11,10 @@ use paperstand_core::record::{format_date, parse_date};
 use paperstand_core::{ArxivId, CodeLink, Paper, Version};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use time::{Date, OffsetDateTime};
 
 use crate::{AdjacentDates, Page, Result, Store, StoreError, UpsertOutcome, fingerprint};
@@ -26,7 +29,7 @@ const MAX_CONNECTIONS: u32 = 8;
 /// The columns a [`Paper`] is read from, in the order `paper_from_row` expects.
 macro_rules! paper_columns {
     () => {
-        "arxiv_id, title, abstract, authors, categories, comment, journal_ref, doi, versions, \
+        "arxiv_id, title, abstract, authors, categories, classes, comment, journal_ref, doi, versions, \
          submitted_on, listed_on, last_listed_on, times_listed, code_links"
     };
 }
@@ -71,7 +74,9 @@ fn db_error(error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &error
         && let Some(constraint) = db.constraint()
     {
-        return StoreError::Conflict { constraint: constraint.to_owned() };
+        return StoreError::Conflict {
+            constraint: constraint.to_owned(),
+        };
     }
     StoreError::Other(error.to_string())
 }
@@ -85,6 +90,7 @@ struct PaperRow<'a> {
     authors: String,
     categories: String,
     primary_category: Option<&'a str>,
+    classes: String,
     comment: Option<&'a str>,
     journal_ref: Option<&'a str>,
     doi: Option<&'a str>,
@@ -111,8 +117,14 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 fn paper_row<'a>(paper: &'a Paper, hash: &'a str, change_seq: i64) -> PaperRow<'a> {
-    let versions: Vec<StoredVersion> =
-        paper.versions.iter().map(|v| StoredVersion { version: v.version, date: format_date(v.date) }).collect();
+    let versions: Vec<StoredVersion> = paper
+        .versions
+        .iter()
+        .map(|v| StoredVersion {
+            version: v.version,
+            date: format_date(v.date),
+        })
+        .collect();
     PaperRow {
         arxiv_id: paper.id.base(),
         title: &paper.title,
@@ -120,6 +132,7 @@ fn paper_row<'a>(paper: &'a Paper, hash: &'a str, change_seq: i64) -> PaperRow<'
         authors: to_json(&paper.authors),
         categories: to_json(&paper.categories),
         primary_category: paper.primary_category(),
+        classes: to_json(&paper.classes),
         comment: paper.comment.as_deref(),
         journal_ref: paper.journal_ref.as_deref(),
         doi: paper.doi.as_deref(),
@@ -136,7 +149,10 @@ fn paper_row<'a>(paper: &'a Paper, hash: &'a str, change_seq: i64) -> PaperRow<'
 }
 
 fn corrupt(id: &str, detail: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt { what: format!("paper {id}"), detail: detail.to_string() }
+    StoreError::Corrupt {
+        what: format!("paper {id}"),
+        detail: detail.to_string(),
+    }
 }
 
 fn json_column<T: for<'de> Deserialize<'de>>(row: &SqliteRow, id: &str, column: &str) -> Result<T> {
@@ -146,7 +162,10 @@ fn json_column<T: for<'de> Deserialize<'de>>(row: &SqliteRow, id: &str, column: 
 
 fn date_column(row: &SqliteRow, id: &str, column: &str) -> Result<Option<Date>> {
     let text: Option<String> = row.try_get(column).map_err(db_error)?;
-    text.map(|t| parse_date(&t).ok_or_else(|| corrupt(id, format!("{column}: {t:?} is not a date")))).transpose()
+    text.map(|t| {
+        parse_date(&t).ok_or_else(|| corrupt(id, format!("{column}: {t:?} is not a date")))
+    })
+    .transpose()
 }
 
 fn paper_from_row(row: &SqliteRow) -> Result<Paper> {
@@ -157,7 +176,10 @@ fn paper_from_row(row: &SqliteRow) -> Result<Paper> {
         .into_iter()
         .map(|v| {
             let date = parse_date(&v.date).ok_or_else(|| corrupt(&id_text, "version date"))?;
-            Ok(Version { version: v.version, date })
+            Ok(Version {
+                version: v.version,
+                date,
+            })
         })
         .collect::<Result<Vec<_>>>()?;
     let times_listed: Option<i64> = row.try_get("times_listed").map_err(db_error)?;
@@ -166,12 +188,14 @@ fn paper_from_row(row: &SqliteRow) -> Result<Paper> {
         abstract_text: row.try_get("abstract").map_err(db_error)?,
         authors: json_column(row, &id_text, "authors")?,
         categories: json_column(row, &id_text, "categories")?,
+        classes: json_column(row, &id_text, "classes")?,
         comment: row.try_get("comment").map_err(db_error)?,
         journal_ref: row.try_get("journal_ref").map_err(db_error)?,
         doi: row.try_get("doi").map_err(db_error)?,
         versions,
         submitted_on: date_column(row, &id_text, "submitted_on")?,
-        listed_on: date_column(row, &id_text, "listed_on")?.ok_or_else(|| corrupt(&id_text, "no listing date"))?,
+        listed_on: date_column(row, &id_text, "listed_on")?
+            .ok_or_else(|| corrupt(&id_text, "no listing date"))?,
         last_listed_on: date_column(row, &id_text, "last_listed_on")?,
         times_listed: times_listed.and_then(|n| u32::try_from(n).ok()),
         links: json_column::<Vec<CodeLink>>(row, &id_text, "code_links")?,
@@ -185,7 +209,8 @@ fn papers_from_rows(rows: &[SqliteRow]) -> Result<Vec<Paper>> {
 
 fn now_text() -> String {
     let now = OffsetDateTime::now_utc();
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn count(n: i64) -> u64 {
@@ -193,14 +218,20 @@ fn count(n: i64) -> u64 {
 }
 
 /// Decides what to do with each paper, given the stored (hash, freshness) by id.
-fn decide(papers: &[Paper], hashes: &[String], stored: &HashMap<String, (String, String)>) -> Vec<UpsertOutcome> {
+fn decide(
+    papers: &[Paper],
+    hashes: &[String],
+    stored: &HashMap<String, (String, String)>,
+) -> Vec<UpsertOutcome> {
     papers
         .iter()
         .zip(hashes)
         .map(|(paper, hash)| match stored.get(paper.id.base()) {
             None => UpsertOutcome::Inserted,
             Some((stored_hash, _)) if stored_hash == hash => UpsertOutcome::Unchanged,
-            Some((_, freshness)) if format_date(paper.freshness()).as_str() >= freshness.as_str() => {
+            Some((_, freshness))
+                if format_date(paper.freshness()).as_str() >= freshness.as_str() =>
+            {
                 UpsertOutcome::Updated
             }
             Some(_) => UpsertOutcome::Older,
@@ -209,18 +240,18 @@ fn decide(papers: &[Paper], hashes: &[String], stored: &HashMap<String, (String,
 }
 
 const UPSERT_FROM_JSON: &str = "\
-    insert into papers (arxiv_id, title, abstract, authors, categories, primary_category, comment, \
+    insert into papers (arxiv_id, title, abstract, authors, categories, primary_category, classes, comment, \
         journal_ref, doi, versions, submitted_on, listed_on, last_listed_on, times_listed, code_links, \
         freshness, content_hash, change_seq, created_at, updated_at) \
     select value ->> 'arxiv_id', value ->> 'title', value ->> 'abstract_text', value ->> 'authors', \
-        value ->> 'categories', value ->> 'primary_category', value ->> 'comment', value ->> 'journal_ref', \
+        value ->> 'categories', value ->> 'primary_category', value ->> 'classes', value ->> 'comment', value ->> 'journal_ref', \
         value ->> 'doi', value ->> 'versions', value ->> 'submitted_on', value ->> 'listed_on', \
         value ->> 'last_listed_on', value ->> 'times_listed', value ->> 'code_links', value ->> 'freshness', \
         value ->> 'content_hash', value ->> 'change_seq', ?2, ?2 \
     from json_each(?1) where true \
     on conflict (arxiv_id) do update set title = excluded.title, abstract = excluded.abstract, \
         authors = excluded.authors, categories = excluded.categories, \
-        primary_category = excluded.primary_category, comment = excluded.comment, \
+        primary_category = excluded.primary_category, classes = excluded.classes, comment = excluded.comment, \
         journal_ref = excluded.journal_ref, doi = excluded.doi, versions = excluded.versions, \
         submitted_on = excluded.submitted_on, listed_on = excluded.listed_on, \
         last_listed_on = excluded.last_listed_on, times_listed = excluded.times_listed, \
@@ -236,11 +267,17 @@ impl Store for SqliteStore {
         }
         let ids: Vec<&str> = papers.iter().map(|p| p.id.base()).collect();
         if ids.iter().collect::<std::collections::HashSet<_>>().len() != ids.len() {
-            return Err(StoreError::Conflict { constraint: "the same paper twice in one upsert".to_owned() });
+            return Err(StoreError::Conflict {
+                constraint: "the same paper twice in one upsert".to_owned(),
+            });
         }
         let hashes: Vec<String> = papers.iter().map(fingerprint).collect();
         // IMMEDIATE takes the write lock now, so the read below cannot go stale.
-        let mut tx = self.pool.begin_with("begin immediate").await.map_err(db_error)?;
+        let mut tx = self
+            .pool
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)?;
         let rows = sqlx::query(
             "select arxiv_id, content_hash, freshness from papers \
              where arxiv_id in (select value from json_each(?1))",
@@ -253,17 +290,25 @@ impl Store for SqliteStore {
         for row in rows {
             stored.insert(
                 row.try_get::<String, _>(0).map_err(db_error)?,
-                (row.try_get(1).map_err(db_error)?, row.try_get(2).map_err(db_error)?),
+                (
+                    row.try_get(1).map_err(db_error)?,
+                    row.try_get(2).map_err(db_error)?,
+                ),
             );
         }
         let outcomes = decide(papers, &hashes, &stored);
-        let writes = outcomes.iter().filter(|o| matches!(o, UpsertOutcome::Inserted | UpsertOutcome::Updated)).count();
+        let writes = outcomes
+            .iter()
+            .filter(|o| matches!(o, UpsertOutcome::Inserted | UpsertOutcome::Updated))
+            .count();
         if writes > 0 {
-            let last: i64 = sqlx::query_scalar("update counters set value = value + ?1 where name = 'papers' returning value")
-                .bind(i64::try_from(writes).unwrap_or(i64::MAX))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            let last: i64 = sqlx::query_scalar(
+                "update counters set value = value + ?1 where name = 'papers' returning value",
+            )
+            .bind(i64::try_from(writes).unwrap_or(i64::MAX))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
             let mut seq = last - i64::try_from(writes).unwrap_or(0);
             let mut rows = Vec::with_capacity(writes);
             for ((paper, hash), outcome) in papers.iter().zip(&hashes).zip(&outcomes) {
@@ -284,11 +329,15 @@ impl Store for SqliteStore {
     }
 
     async fn paper(&self, id: &ArxivId) -> Result<Option<Paper>> {
-        let row = sqlx::query(concat!("select ", paper_columns!(), " from papers where arxiv_id = ?1"))
-            .bind(id.base())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let row = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            " from papers where arxiv_id = ?1"
+        ))
+        .bind(id.base())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
         row.as_ref().map(paper_from_row).transpose()
     }
 
@@ -317,8 +366,10 @@ impl Store for SqliteStore {
     }
 
     async fn latest_listing_date(&self) -> Result<Option<Date>> {
-        let text: Option<String> =
-            sqlx::query_scalar("select max(listed_on) from papers").fetch_one(&self.pool).await.map_err(db_error)?;
+        let text: Option<String> = sqlx::query_scalar("select max(listed_on) from papers")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(text.as_deref().and_then(parse_date))
     }
 
@@ -354,7 +405,10 @@ impl Store for SqliteStore {
     }
 
     async fn count_papers(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("select count(*) from papers").fetch_one(&self.pool).await.map_err(db_error)?;
+        let n: i64 = sqlx::query_scalar("select count(*) from papers")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(count(n))
     }
 
@@ -402,7 +456,10 @@ impl Store for SqliteStore {
     }
 
     async fn ping(&self) -> Result<()> {
-        sqlx::query("select 1").execute(&self.pool).await.map_err(db_error)?;
+        sqlx::query("select 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(())
     }
 }

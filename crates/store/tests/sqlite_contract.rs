@@ -6,7 +6,9 @@ use paperstand_store::{SqliteStore, Store};
 
 async fn fresh_store() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = SqliteStore::open(&dir.path().join("paperstand.sqlite")).await.expect("open store");
+    let store = SqliteStore::open(&dir.path().join("paperstand.sqlite"))
+        .await
+        .expect("open store");
     (Arc::new(store), dir)
 }
 
@@ -16,10 +18,17 @@ paperstand_store::store_contract_tests!(fresh_store());
 async fn reopening_keeps_data_and_migrations_are_idempotent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paperstand.sqlite");
-    let paper = paperstand_store::contract::sample_paper("2503.00001", "Kept", time::macros::date!(2025 - 03 - 18));
+    let paper = paperstand_store::contract::sample_paper(
+        "2503.00001",
+        "Kept",
+        time::macros::date!(2025 - 03 - 18),
+    );
     {
         let store = SqliteStore::open(&path).await.unwrap();
-        store.upsert_papers(std::slice::from_ref(&paper)).await.unwrap();
+        store
+            .upsert_papers(std::slice::from_ref(&paper))
+            .await
+            .unwrap();
         store.close().await;
     }
     let store = SqliteStore::open(&path).await.unwrap();
@@ -30,7 +39,11 @@ async fn reopening_keeps_data_and_migrations_are_idempotent() {
 async fn a_file_that_is_not_a_database_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("paperstand.sqlite");
-    std::fs::write(&path, b"this is not sqlite, it is a text file of some length......").unwrap();
+    std::fs::write(
+        &path,
+        b"this is not sqlite, it is a text file of some length......",
+    )
+    .unwrap();
     let error = SqliteStore::open(&path).await.unwrap_err().to_string();
     assert!(error.contains("paperstand.sqlite"), "{error}");
 }

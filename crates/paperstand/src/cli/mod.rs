@@ -14,7 +14,12 @@ use crate::config::{Config, Overrides};
 /// Paperstand: a self-hostable feed of research papers: daily arXiv listings, community
 /// votes, trending, search, libraries, feeds and email digests.
 #[derive(Debug, Parser)]
-#[command(name = "paperstand", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "paperstand",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Data directory: the SQLite database, indexes and models [default: ./data]
     #[arg(long, global = true, value_name = "DIR")]
@@ -31,9 +36,11 @@ enum Command {
     /// Serve the web site (imports the demo papers into an empty instance first)
     Serve(ServeArgs),
     /// Import papers from a JSON Lines file (.jsonl or .jsonl.gz; `-` reads standard input)
-    #[command(after_help = "Exit status: 0 when every line was imported, 3 when some lines were rejected \
+    #[command(
+        after_help = "Exit status: 0 when every line was imported, 3 when some lines were rejected \
                             (each is listed with its line number and reason), 1 when the file could not be \
-                            read to the end (everything before the break was imported; re-importing is safe).")]
+                            read to the end (everything before the break was imported; re-importing is safe)."
+    )]
     Import(ImportArgs),
     /// Export every paper as JSON Lines, in the format `import` reads
     Export(ExportArgs),
@@ -92,23 +99,36 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let mut flags = Overrides { data_dir: cli.data_dir.clone(), ..Overrides::default() };
+    let mut flags = Overrides {
+        data_dir: cli.data_dir.clone(),
+        ..Overrides::default()
+    };
     if let Command::Serve(serve) = &cli.command {
         flags.bind.clone_from(&serve.bind);
         flags.public_url.clone_from(&serve.public_url);
         flags.no_demo = serve.no_demo;
     }
-    let config = Config::load(cli.config.as_deref(), &|key| std::env::var(key).ok(), &flags)?;
+    let config = Config::load(
+        cli.config.as_deref(),
+        &|key| std::env::var(key).ok(),
+        &flags,
+    )?;
     if let Command::Config(ConfigCommand::Print) = cli.command {
         print!("{}", config.to_toml());
         return Ok(ExitCode::SUCCESS);
     }
     crate::telemetry::init(&config.log);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve(_) => crate::web::serve_forever(config).await.map(|()| ExitCode::SUCCESS),
-            Command::Import(args) => transfer::run_import(&config, &args.file, args.rejected.as_deref()).await,
+            Command::Serve(_) => crate::web::serve_forever(config)
+                .await
+                .map(|()| ExitCode::SUCCESS),
+            Command::Import(args) => {
+                transfer::run_import(&config, &args.file, args.rejected.as_deref()).await
+            }
             Command::Export(args) => transfer::run_export(&config, args.file.as_deref()).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }

@@ -11,10 +11,10 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app;
-use paperstand_store::Store;
 use crate::config::Config;
 use crate::transfer::import::{CountingReader, decode};
 use crate::transfer::{ImportReport, export_papers, export_to_file, import_lines};
+use paperstand_store::Store;
 
 /// Rejected lines printed on the terminal; `--rejected FILE` gets them all.
 const REJECTIONS_SHOWN: usize = 50;
@@ -22,15 +22,32 @@ const REJECTIONS_SHOWN: usize = 50;
 /// Exit status when some lines were rejected but the rest was imported.
 const EXIT_SOME_REJECTED: u8 = 3;
 
-pub(super) async fn run_import(config: &Config, path: &Path, rejected_out: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub(super) async fn run_import(
+    config: &Config,
+    path: &Path,
+    rejected_out: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     let store = app::open_store(config).await?;
     let consumed = Arc::new(AtomicU64::new(0));
     let (raw, total): (Box<dyn BufRead + Send>, Option<u64>) = if path == Path::new("-") {
-        (Box::new(BufReader::new(CountingReader::new(std::io::stdin(), consumed.clone()))), None)
+        (
+            Box::new(BufReader::new(CountingReader::new(
+                std::io::stdin(),
+                consumed.clone(),
+            ))),
+            None,
+        )
     } else {
-        let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
         let size = file.metadata().ok().map(|m| m.len());
-        (Box::new(BufReader::with_capacity(256 * 1024, CountingReader::new(file, consumed.clone()))), size)
+        (
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                CountingReader::new(file, consumed.clone()),
+            )),
+            size,
+        )
     };
     let reader = decode(raw).with_context(|| format!("cannot read {}", path.display()))?;
     let bar = progress_bar(total);
@@ -58,8 +75,10 @@ pub(super) async fn run_import(config: &Config, path: &Path, rejected_out: Optio
 fn progress_bar(total: Option<u64>) -> ProgressBar {
     let bar = match total {
         Some(bytes) => ProgressBar::new(bytes).with_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta}) {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta}) {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),
         None => ProgressBar::new_spinner(),
     };
@@ -80,7 +99,10 @@ fn print_report(path: &Path, report: &ImportReport, elapsed: Duration) {
     println!("  updated    {:>10}", group(report.updated));
     println!("  unchanged  {:>10}", group(report.unchanged));
     if report.older > 0 {
-        println!("  older      {:>10}  (a newer record was already stored and was kept)", group(report.older));
+        println!(
+            "  older      {:>10}  (a newer record was already stored and was kept)",
+            group(report.older)
+        );
     }
     println!("  rejected   {:>10}", group(report.rejected.len() as u64));
     if !report.rejected.is_empty() {
@@ -89,7 +111,10 @@ fn print_report(path: &Path, report: &ImportReport, elapsed: Duration) {
             println!("  line {}: {}", rejection.line, rejection.reason);
         }
         if report.rejected.len() > REJECTIONS_SHOWN {
-            println!("  … and {} more (--rejected FILE writes them all)", report.rejected.len() - REJECTIONS_SHOWN);
+            println!(
+                "  … and {} more (--rejected FILE writes them all)",
+                report.rejected.len() - REJECTIONS_SHOWN
+            );
         }
     }
     if let Some(fatal) = &report.fatal {
@@ -98,9 +123,16 @@ fn print_report(path: &Path, report: &ImportReport, elapsed: Duration) {
 }
 
 fn write_rejections(path: &Path, report: &ImportReport) -> anyhow::Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
+    let mut out = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+    );
     for rejection in &report.rejected {
-        writeln!(out, "{}\t{}", rejection.line, rejection.reason.replace(['\t', '\n'], " "))?;
+        writeln!(
+            out,
+            "{}\t{}",
+            rejection.line,
+            rejection.reason.replace(['\t', '\n'], " ")
+        )?;
     }
     out.flush()?;
     Ok(())
@@ -112,8 +144,10 @@ pub(super) async fn run_export(config: &Config, path: Option<&Path>) -> anyhow::
     let count = match path.filter(|p| *p != Path::new("-")) {
         Some(path) => {
             let bar = ProgressBar::new(total).with_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} papers")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} papers",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             let n = export_to_file(store.as_ref(), path, &|n| bar.set_position(n)).await?;
             bar.finish_and_clear();

@@ -90,7 +90,10 @@ impl<R: Read> Read for CountingReader<R> {
 pub fn decode(mut raw: impl BufRead + Send + 'static) -> std::io::Result<Box<dyn BufRead + Send>> {
     let head = raw.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(BufReader::with_capacity(256 * 1024, flate2::bufread::MultiGzDecoder::new(raw))))
+        Ok(Box::new(BufReader::with_capacity(
+            256 * 1024,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        )))
     } else {
         Ok(Box::new(raw))
     }
@@ -127,7 +130,9 @@ pub async fn import_lines(
         }
     }
     if let Err(e) = parser.await {
-        report.fatal.get_or_insert_with(|| format!("the reader thread failed: {e}"));
+        report
+            .fatal
+            .get_or_insert_with(|| format!("the reader thread failed: {e}"));
     }
     report.rejected.sort_by_key(|r| r.line);
     report
@@ -141,7 +146,10 @@ async fn write_batch(store: &dyn Store, batch: Vec<(u64, Paper)>, report: &mut I
             // The transaction rolled back: each line of the batch is reported, none lost silently.
             tracing::error!(error = %e, "a batch could not be written");
             for (line, _) in batch {
-                report.rejected.push(Rejection { line, reason: format!("could not be stored: {e}") });
+                report.rejected.push(Rejection {
+                    line,
+                    reason: format!("could not be stored: {e}"),
+                });
             }
         }
     }
@@ -161,7 +169,10 @@ fn parse_lines(mut reader: Box<dyn BufRead + Send>, today: Date, tx: &mpsc::Send
         };
         line_no += 1;
         let outcome = if too_long {
-            Err(format!("the line is longer than {} MiB", MAX_LINE_BYTES / (1024 * 1024)))
+            Err(format!(
+                "the line is longer than {} MiB",
+                MAX_LINE_BYTES / (1024 * 1024)
+            ))
         } else if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         } else {
@@ -170,7 +181,13 @@ fn parse_lines(mut reader: Box<dyn BufRead + Send>, today: Date, tx: &mpsc::Send
         let paper = match outcome {
             Ok(paper) => paper,
             Err(reason) => {
-                if tx.blocking_send(Message::Rejected(Rejection { line: line_no, reason })).is_err() {
+                if tx
+                    .blocking_send(Message::Rejected(Rejection {
+                        line: line_no,
+                        reason,
+                    }))
+                    .is_err()
+                {
                     return;
                 }
                 continue;
@@ -178,7 +195,10 @@ fn parse_lines(mut reader: Box<dyn BufRead + Send>, today: Date, tx: &mpsc::Send
         };
         // The same id twice in one transaction is ambiguous: write what came before first.
         if !ids.insert(paper.id.base().to_owned()) || batch.len() >= BATCH_SIZE {
-            if tx.blocking_send(Message::Batch(std::mem::take(&mut batch))).is_err() {
+            if tx
+                .blocking_send(Message::Batch(std::mem::take(&mut batch)))
+                .is_err()
+            {
                 return;
             }
             ids.clear();
@@ -189,7 +209,10 @@ fn parse_lines(mut reader: Box<dyn BufRead + Send>, today: Date, tx: &mpsc::Send
     if !batch.is_empty() && tx.blocking_send(Message::Batch(batch)).is_err() {
         return;
     }
-    let _ = tx.blocking_send(Message::Done { lines: line_no, fatal });
+    let _ = tx.blocking_send(Message::Done {
+        lines: line_no,
+        fatal,
+    });
 }
 
 fn read_error(error: &std::io::Error, lines_read: u64) -> String {
@@ -199,13 +222,19 @@ fn read_error(error: &std::io::Error, lines_read: u64) -> String {
              (lines up to {lines_read} were imported; fetch the file again and re-import, which is safe)"
         )
     } else {
-        format!("reading failed after line {lines_read}: {error} (lines up to {lines_read} were imported)")
+        format!(
+            "reading failed after line {lines_read}: {error} (lines up to {lines_read} were imported)"
+        )
     }
 }
 
 /// Reads one line (without its `\n` or `\r\n`) into `buf`. Returns `None` at the end,
 /// `Some(true)` when the line exceeded `cap` (the excess is skipped, not stored).
-fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> std::io::Result<Option<bool>> {
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> std::io::Result<Option<bool>> {
     buf.clear();
     let mut too_long = false;
     let mut read_any = false;

@@ -18,12 +18,19 @@ const EXPORT_BATCH: u32 = 2_000;
 
 /// Writes every paper, in id order, one JSON object per line. `on_progress` gets the
 /// running count. Returns the number of papers written.
-pub async fn export_papers(store: &dyn Store, out: &mut dyn Write, on_progress: &dyn Fn(u64)) -> anyhow::Result<u64> {
+pub async fn export_papers(
+    store: &dyn Store,
+    out: &mut dyn Write,
+    on_progress: &dyn Fn(u64),
+) -> anyhow::Result<u64> {
     let mut after: Option<ArxivId> = None;
     let mut written = 0u64;
     let mut line = Vec::with_capacity(4096);
     loop {
-        let batch = store.papers_after(after.as_ref(), EXPORT_BATCH).await.context("reading papers")?;
+        let batch = store
+            .papers_after(after.as_ref(), EXPORT_BATCH)
+            .await
+            .context("reading papers")?;
         let Some(last) = batch.last() else { break };
         after = Some(last.id.clone());
         for paper in &batch {
@@ -42,15 +49,24 @@ pub async fn export_papers(store: &dyn Store, out: &mut dyn Write, on_progress: 
 /// Exports into `path` atomically: a temporary file beside it is renamed over it only
 /// once everything is written, so a failed export never leaves half a file. A path
 /// ending in `.gz` is gzip-compressed.
-pub async fn export_to_file(store: &dyn Store, path: &Path, on_progress: &dyn Fn(u64)) -> anyhow::Result<u64> {
+pub async fn export_to_file(
+    store: &dyn Store,
+    path: &Path,
+    on_progress: &dyn Fn(u64),
+) -> anyhow::Result<u64> {
     let tmp = temporary_sibling(path);
-    let file = std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let result = async {
         let buffered = std::io::BufWriter::with_capacity(256 * 1024, file);
         let count = if path.extension().is_some_and(|e| e == "gz") {
             let mut gz = flate2::write::GzEncoder::new(buffered, flate2::Compression::default());
             let n = export_papers(store, &mut gz, on_progress).await?;
-            gz.finish().context("finishing the gzip stream")?.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            gz.finish()
+                .context("finishing the gzip stream")?
+                .into_inner()
+                .map_err(|e| e.into_error())?
+                .sync_all()?;
             n
         } else {
             let mut out = buffered;
@@ -58,7 +74,8 @@ pub async fn export_to_file(store: &dyn Store, path: &Path, on_progress: &dyn Fn
             out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
             n
         };
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot move the export into {}", path.display()))?;
+        std::fs::rename(&tmp, path)
+            .with_context(|| format!("cannot move the export into {}", path.display()))?;
         anyhow::Ok(count)
     }
     .await;
@@ -69,7 +86,10 @@ pub async fn export_to_file(store: &dyn Store, path: &Path, on_progress: &dyn Fn
 }
 
 fn temporary_sibling(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".partial-{}", std::process::id()));
     path.with_file_name(name)
 }

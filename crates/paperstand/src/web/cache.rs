@@ -45,7 +45,10 @@ impl PageCache {
     }
 
     async fn revalidate(&self, store: &dyn Store) {
-        let due = self.lock().checked_at.is_none_or(|t| t.elapsed() >= RECHECK);
+        let due = self
+            .lock()
+            .checked_at
+            .is_none_or(|t| t.elapsed() >= RECHECK);
         if !due {
             return;
         }
@@ -61,7 +64,9 @@ impl PageCache {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain data behind; keep using it.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

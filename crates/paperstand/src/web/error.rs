@@ -44,7 +44,11 @@ impl AppError {
 
     /// A not-found error with links back into the site.
     pub fn not_found(title: impl Into<String>, detail: impl Into<String>) -> AppError {
-        AppError::NotFound { title: title.into(), detail: detail.into(), links: Vec::new() }
+        AppError::NotFound {
+            title: title.into(),
+            detail: detail.into(),
+            links: Vec::new(),
+        }
     }
 }
 
@@ -60,14 +64,28 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let (title, detail, links): (&str, &str, &[(String, String)]) = match &self {
-            AppError::NotFound { title, detail, links } => (title, detail, links),
+            AppError::NotFound {
+                title,
+                detail,
+                links,
+            } => (title, detail, links),
             AppError::BadRequest(detail) => ("That address doesn't look right", detail, &[]),
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
-                ("Something went wrong on our side", "The error was logged. Please try again in a moment.", &[])
+                (
+                    "Something went wrong on our side",
+                    "The error was logged. Please try again in a moment.",
+                    &[],
+                )
             }
         };
-        match (ErrorPage { title, detail, links }).render() {
+        match (ErrorPage {
+            title,
+            detail,
+            links,
+        })
+        .render()
+        {
             Ok(body) => (status, Html(body)).into_response(),
             Err(_) => (status, title.to_owned()).into_response(),
         }

@@ -10,22 +10,84 @@ use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
 /// Longest formula converted; longer ones are shown as source.
 const MAX_MATH_BYTES: usize = 1_000;
 
-static CONVERTER: LazyLock<Option<LatexToMathML>> =
-    LazyLock::new(|| LatexToMathML::new(MathCoreConfig { ignore_unknown_commands: false, ..MathCoreConfig::default() }).ok());
+static CONVERTER: LazyLock<Option<LatexToMathML>> = LazyLock::new(|| {
+    LatexToMathML::new(MathCoreConfig {
+        ignore_unknown_commands: false,
+        ..MathCoreConfig::default()
+    })
+    .ok()
+});
 
 /// MathML elements the renderer may emit.
 const ALLOWED_TAGS: &[&str] = &[
-    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msup", "msub",
-    "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr", "mtd", "mstyle",
-    "mpadded", "mphantom", "merror", "mmultiscripts", "mprescripts", "none", "menclose",
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mover",
+    "munder",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "merror",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "menclose",
 ];
 
 /// Attributes the renderer may emit: presentation only, none can carry a URL or script.
 const ALLOWED_ATTRIBUTES: &[&str] = &[
-    "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace", "accent", "accentunder",
-    "displaystyle", "scriptlevel", "columnalign", "rowspacing", "columnspacing", "width", "height", "depth",
-    "linethickness", "largeop", "movablelimits", "symmetric", "minsize", "maxsize", "form", "class", "voffset",
-    "encoding", "columnlines", "rowlines", "frame", "notation", "rowalign", "align", "dir",
+    "display",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "lspace",
+    "rspace",
+    "accent",
+    "accentunder",
+    "displaystyle",
+    "scriptlevel",
+    "columnalign",
+    "rowspacing",
+    "columnspacing",
+    "width",
+    "height",
+    "depth",
+    "linethickness",
+    "largeop",
+    "movablelimits",
+    "symmetric",
+    "minsize",
+    "maxsize",
+    "form",
+    "class",
+    "voffset",
+    "encoding",
+    "columnlines",
+    "rowlines",
+    "frame",
+    "notation",
+    "rowalign",
+    "align",
+    "dir",
 ];
 
 /// Escapes text for HTML element content and quoted attribute values.
@@ -105,7 +167,11 @@ fn render_into(out: &mut String, text: &str) {
 }
 
 fn unescape_dollars(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains("\\$") { text.replace("\\$", "$").into() } else { text.into() }
+    if text.contains("\\$") {
+        text.replace("\\$", "$").into()
+    } else {
+        text.into()
+    }
 }
 
 /// A math span found in text: its total length and delimiter width.
@@ -135,9 +201,15 @@ fn find_math(text: &str) -> Option<(usize, Span)> {
                 i += 2;
                 continue;
             }
-            b'\\' if bytes.get(i + 1) == Some(&b'(') => delimited(text, i, "\\(", "\\)", MathDisplay::Inline),
-            b'\\' if bytes.get(i + 1) == Some(&b'[') => delimited(text, i, "\\[", "\\]", MathDisplay::Block),
-            b'$' if bytes.get(i + 1) == Some(&b'$') => delimited(text, i, "$$", "$$", MathDisplay::Block),
+            b'\\' if bytes.get(i + 1) == Some(&b'(') => {
+                delimited(text, i, "\\(", "\\)", MathDisplay::Inline)
+            }
+            b'\\' if bytes.get(i + 1) == Some(&b'[') => {
+                delimited(text, i, "\\[", "\\]", MathDisplay::Block)
+            }
+            b'$' if bytes.get(i + 1) == Some(&b'$') => {
+                delimited(text, i, "$$", "$$", MathDisplay::Block)
+            }
             b'$' => single_dollar(text, i),
             _ => None,
         };
@@ -152,7 +224,12 @@ fn find_math(text: &str) -> Option<(usize, Span)> {
 fn delimited(text: &str, at: usize, open: &str, close: &str, display: MathDisplay) -> Option<Span> {
     let body_start = at + open.len();
     let end = text[body_start..].find(close)?;
-    (end > 0 && end <= MAX_MATH_BYTES).then_some(Span { len: open.len() + end + close.len(), open: open.len(), close: close.len(), display })
+    (end > 0 && end <= MAX_MATH_BYTES).then_some(Span {
+        len: open.len() + end + close.len(),
+        open: open.len(),
+        close: close.len(),
+        display,
+    })
 }
 
 fn single_dollar(text: &str, at: usize) -> Option<Span> {
@@ -168,7 +245,12 @@ fn single_dollar(text: &str, at: usize) -> Option<Span> {
             b'$' if j > 0 => {
                 let before_ok = !bytes[j - 1].is_ascii_whitespace();
                 let after_ok = !bytes.get(j + 1).is_some_and(u8::is_ascii_digit);
-                return (before_ok && after_ok).then_some(Span { len: j + 2, open: 1, close: 1, display: MathDisplay::Inline });
+                return (before_ok && after_ok).then_some(Span {
+                    len: j + 2,
+                    open: 1,
+                    close: 1,
+                    display: MathDisplay::Inline,
+                });
             }
             b'$' => return None,
             _ => j += 1,
@@ -190,7 +272,9 @@ fn to_mathml(latex: &str, display: MathDisplay) -> Option<String> {
 fn is_allowed_markup(markup: &str) -> bool {
     let mut rest = markup;
     while let Some(open) = rest.find('<') {
-        let Some(close) = rest[open..].find('>') else { return false };
+        let Some(close) = rest[open..].find('>') else {
+            return false;
+        };
         let tag = &rest[open + 1..open + close];
         if !is_allowed_tag(tag) {
             return false;
@@ -212,8 +296,12 @@ fn is_allowed_tag(tag: &str) -> bool {
         if attrs.is_empty() {
             return true;
         }
-        let Some((attr, after)) = attrs.split_once("=\"") else { return false };
-        let Some(end) = after.find('"') else { return false };
+        let Some((attr, after)) = attrs.split_once("=\"") else {
+            return false;
+        };
+        let Some(end) = after.find('"') else {
+            return false;
+        };
         if !ALLOWED_ATTRIBUTES.contains(&attr) || after[..end].contains(['<', '>']) {
             return false;
         }
@@ -227,7 +315,10 @@ mod tests {
 
     #[test]
     fn escapes_everything_outside_math() {
-        assert_eq!(inline("<script>alert('x')</script> & \"q\""), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;");
+        assert_eq!(
+            inline("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
         assert_eq!(inline("javascript:alert(1)"), "javascript:alert(1)");
     }
 
@@ -250,7 +341,12 @@ mod tests {
 
     #[test]
     fn hostile_math_never_becomes_markup() {
-        for attack in [r"$<script>alert(1)</script>$", r"$\href{javascript:alert(1)}{x}$", r#"$x" onload="alert(1)$"#, r"$\text{<img src=x onerror=alert(1)>}$"] {
+        for attack in [
+            r"$<script>alert(1)</script>$",
+            r"$\href{javascript:alert(1)}{x}$",
+            r#"$x" onload="alert(1)$"#,
+            r"$\text{<img src=x onerror=alert(1)>}$",
+        ] {
             let html = inline(attack);
             assert!(!html.contains("<script"), "{attack} → {html}");
             assert!(!html.contains("<img"), "{attack} → {html}");
@@ -267,8 +363,12 @@ mod tests {
 
     #[test]
     fn allowlist_rejects_unknown_tags_and_attributes() {
-        assert!(is_allowed_markup(r#"<math display="block"><mi>x</mi></math>"#));
-        assert!(!is_allowed_markup(r#"<math><a href="javascript:x">x</a></math>"#));
+        assert!(is_allowed_markup(
+            r#"<math display="block"><mi>x</mi></math>"#
+        ));
+        assert!(!is_allowed_markup(
+            r#"<math><a href="javascript:x">x</a></math>"#
+        ));
         assert!(!is_allowed_markup(r#"<math onclick="x"><mi>x</mi></math>"#));
         assert!(!is_allowed_markup("<math><mi>x</mi"));
     }
@@ -277,6 +377,9 @@ mod tests {
     fn abstracts_become_paragraphs() {
         let text = "First line\nwraps here.\n  A second paragraph\nwith $x$.";
         let html = paragraphs(text);
-        assert!(html.starts_with("<p>First line wraps here.</p><p>A second paragraph with <math>"), "{html}");
+        assert!(
+            html.starts_with("<p>First line wraps here.</p><p>A second paragraph with <math>"),
+            "{html}"
+        );
     }
 }

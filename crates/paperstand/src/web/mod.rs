@@ -39,7 +39,11 @@ pub struct AppState {
 impl AppState {
     /// State over a store.
     pub fn new(store: Arc<dyn Store>, public_url: &str) -> AppState {
-        AppState { store, cache: Arc::default(), public_url: public_url.into() }
+        AppState {
+            store,
+            cache: Arc::default(),
+            public_url: public_url.into(),
+        }
     }
 }
 
@@ -58,19 +62,38 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    headers.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
     tracing::debug!(http.method = %method, http.path = %path, http.status = response.status().as_u16(),
         duration_ms = started.elapsed().as_millis() as u64, "request");
     response
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
-pub async fn serve(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await.context("the web server failed")
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("the web server failed")
 }
 
 /// `paperstand serve`: open the store, import the demo on first start, serve until
@@ -80,12 +103,18 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     if config.demo
         && let Some(report) = app::import_demo_once(store.as_ref()).await?
     {
-        tracing::info!(papers = report.inserted, "imported the demo papers (first start; --no-demo skips this)");
+        tracing::info!(
+            papers = report.inserted,
+            "imported the demo papers (first start; --no-demo skips this)"
+        );
     }
     let listener = bind(config.server.bind).await?;
     let papers = store.count_papers().await?;
     tracing::info!(url = %config.public_url(), data_dir = %config.data_dir.display(), papers, "serving");
-    println!("Paperstand is serving {papers} papers at {}", config.public_url());
+    println!(
+        "Paperstand is serving {papers} papers at {}",
+        config.public_url()
+    );
     let state = AppState::new(store.clone(), &config.public_url());
     serve(listener, state, shutdown_signal()).await?;
     store.close().await;

@@ -14,7 +14,7 @@ use time::Date;
 
 use super::AppState;
 use super::error::AppError;
-use super::views::{CardView, DailyPage, PaperPage, Pager, TrendingPage};
+use super::views::{CardView, DailyPage, Pager, PaperPage, TrendingPage};
 
 /// Papers per page on the daily page.
 const DAILY_PAGE_SIZE: u32 = 50;
@@ -51,26 +51,44 @@ fn parse_page(text: Option<&str>) -> Result<u32, AppError> {
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_PAGE).contains(n))
-            .ok_or_else(|| AppError::BadRequest(format!("page={t:?} is not a page number (1, 2, 3…)"))),
+            .ok_or_else(|| {
+                AppError::BadRequest(format!("page={t:?} is not a page number (1, 2, 3…)"))
+            }),
     }
 }
 
 fn long_date(date: Date) -> String {
-    format!("{} {} {}", date.weekday(), date.day(), date.month())
+    format!(
+        "{} {} {} {}",
+        date.weekday(),
+        date.day(),
+        date.month(),
+        date.year()
+    )
 }
 
 /// `GET /` and `GET /?date=YYYY-MM-DD&page=N`: the papers of one listing date.
-pub async fn show_daily(State(state): State<AppState>, uri: Uri, Query(query): Query<DailyQuery>) -> Result<Response, AppError> {
+pub async fn show_daily(
+    State(state): State<AppState>,
+    uri: Uri,
+    Query(query): Query<DailyQuery>,
+) -> Result<Response, AppError> {
     let key = uri.to_string();
     if let Some(page) = state.cache.get(state.store.as_ref(), &key).await {
         return Ok(html(page));
     }
     let page_no = parse_page(query.page.as_deref())?;
     let date = match query.date.as_deref().filter(|d| !d.is_empty()) {
-        Some(text) => parse_date(text)
-            .ok_or_else(|| AppError::BadRequest(format!("date={text:?} is not a date; use the form 2026-07-01")))?,
+        Some(text) => parse_date(text).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "date={text:?} is not a date; use the form 2026-07-01"
+            ))
+        })?,
         None => state.store.latest_listing_date().await?.ok_or_else(|| {
-            AppError::not_found("No papers yet", "This instance has no papers. Import some with `paperstand import FILE`.")
+            AppError::not_found(
+                "No papers yet",
+                "This instance has no papers. Import some with `paperstand import FILE`.",
+            )
         })?,
     };
     let body = render(&daily_page(&state, date, page_no).await?)?;
@@ -82,10 +100,15 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
     let store = state.store.as_ref();
     let total = store.count_listed_on(date).await?;
     let around = store.adjacent_listing_dates(date).await?;
-    let day_link = |d: Option<Date>| d.map(|d| (format!("/?date={}", format_date(d)), long_date(d)));
-    let papers = store.papers_listed_on(date, Page::numbered(page_no, DAILY_PAGE_SIZE)).await?;
+    let day_link =
+        |d: Option<Date>| d.map(|d| (format!("/?date={}", format_date(d)), long_date(d)));
+    let papers = store
+        .papers_listed_on(date, Page::numbered(page_no, DAILY_PAGE_SIZE))
+        .await?;
     if papers.is_empty() {
-        let links = [day_link(around.previous), day_link(around.next)].into_iter().flatten();
+        let links = [day_link(around.previous), day_link(around.next)]
+            .into_iter()
+            .flatten();
         return Err(AppError::NotFound {
             title: format!("No papers listed on {}", long_date(date)),
             detail: "arXiv announces on weekdays only, and this instance may not hold that day. Try a neighbouring day:".to_owned(),
@@ -94,7 +117,9 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
     }
     let date_text = format_date(date);
     Ok(DailyPage {
-        pager: Pager::new(page_no, DAILY_PAGE_SIZE, total, |n| format!("/?date={date_text}&page={n}")),
+        pager: Pager::new(page_no, DAILY_PAGE_SIZE, total, |n| {
+            format!("/?date={date_text}&page={n}")
+        }),
         date_long: long_date(date),
         date: date_text,
         total,
@@ -105,12 +130,21 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
 }
 
 /// `GET /papers/{id}`: one paper. A versioned id redirects to the paper.
-pub async fn show_paper(State(state): State<AppState>, uri: Uri, Path(raw): Path<String>) -> Result<Response, AppError> {
+pub async fn show_paper(
+    State(state): State<AppState>,
+    uri: Uri,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
     let id: ArxivId = raw.parse().map_err(|e: paperstand_core::ArxivIdError| {
-        AppError::not_found("Not an arXiv id", format!("{} Paper pages live at /papers/2503.11731.", e))
+        AppError::not_found(
+            "Not an arXiv id",
+            format!("{} Paper pages live at /papers/2503.11731.", e),
+        )
     })?;
     if id.version().is_some() || id.to_string() != raw {
-        return Ok(Redirect::permanent(&format!("/papers/{}", id.without_version())).into_response());
+        return Ok(
+            Redirect::permanent(&format!("/papers/{}", id.without_version())).into_response(),
+        );
     }
     let key = uri.to_string();
     if let Some(page) = state.cache.get(state.store.as_ref(), &key).await {
@@ -119,8 +153,12 @@ pub async fn show_paper(State(state): State<AppState>, uri: Uri, Path(raw): Path
     let Some(paper) = state.store.paper(&id).await? else {
         return Err(AppError::NotFound {
             title: format!("Paper {id} is not on this instance"),
-            detail: "It may exist on arXiv, but nobody has imported or submitted it here yet.".to_owned(),
-            links: vec![(format!("{id} on arXiv"), id.abs_url()), ("Today's papers".to_owned(), "/".to_owned())],
+            detail: "It may exist on arXiv, but nobody has imported or submitted it here yet."
+                .to_owned(),
+            links: vec![
+                (format!("{id} on arXiv"), id.abs_url()),
+                ("Today's papers".to_owned(), "/".to_owned()),
+            ],
         });
     };
     let body = render(&PaperPage::new(&paper))?;
@@ -129,20 +167,32 @@ pub async fn show_paper(State(state): State<AppState>, uri: Uri, Path(raw): Path
 }
 
 /// `GET /trending`: newest first until the trending formula lands (the page says so).
-pub async fn show_trending(State(state): State<AppState>, uri: Uri, Query(query): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn show_trending(
+    State(state): State<AppState>,
+    uri: Uri,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let key = uri.to_string();
     if let Some(page) = state.cache.get(state.store.as_ref(), &key).await {
         return Ok(html(page));
     }
     let page_no = parse_page(query.page.as_deref())?;
     let total = state.store.count_papers().await?;
-    let papers = state.store.newest_papers(Page::numbered(page_no, TRENDING_PAGE_SIZE)).await?;
+    let papers = state
+        .store
+        .newest_papers(Page::numbered(page_no, TRENDING_PAGE_SIZE))
+        .await?;
     if papers.is_empty() && page_no > 1 {
-        return Err(AppError::not_found("No such page", "The list is shorter than that."));
+        return Err(AppError::not_found(
+            "No such page",
+            "The list is shorter than that.",
+        ));
     }
     let body = render(&TrendingPage {
         cards: papers.iter().map(CardView::new).collect(),
-        pager: Pager::new(page_no, TRENDING_PAGE_SIZE, total, |n| format!("/trending?page={n}")),
+        pager: Pager::new(page_no, TRENDING_PAGE_SIZE, total, |n| {
+            format!("/trending?page={n}")
+        }),
     })?;
     state.cache.put(key, body.clone());
     Ok(html(body))
@@ -169,14 +219,20 @@ pub async fn fallback(uri: Uri) -> AppError {
     AppError::NotFound {
         title: "Nothing here".to_owned(),
         detail: format!("There is no page at {}.", uri.path()),
-        links: vec![("Today's papers".to_owned(), "/".to_owned()), ("Trending".to_owned(), "/trending".to_owned())],
+        links: vec![
+            ("Today's papers".to_owned(), "/".to_owned()),
+            ("Trending".to_owned(), "/trending".to_owned()),
+        ],
     }
 }
 
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../assets/style.css"),
     )
         .into_response()

@@ -89,7 +89,11 @@ fn short_authors(authors: &[String]) -> String {
     match authors.len() {
         0 => "Unknown authors".to_owned(),
         n if n <= CARD_AUTHORS => authors.join(", "),
-        n => format!("{}, and {} more", authors[..CARD_AUTHORS].join(", "), n - CARD_AUTHORS),
+        n => format!(
+            "{}, and {} more",
+            authors[..CARD_AUTHORS].join(", "),
+            n - CARD_AUTHORS
+        ),
     }
 }
 
@@ -107,7 +111,9 @@ pub struct Pager {
 impl Pager {
     /// The pager for page `page` of `total` items, `size` a page, with `href(n)` linking page n.
     pub fn new(page: u32, size: u32, total: u64, href: impl Fn(u32) -> String) -> Option<Pager> {
-        let pages = u32::try_from(total.div_ceil(u64::from(size.max(1)))).unwrap_or(u32::MAX).max(1);
+        let pages = u32::try_from(total.div_ceil(u64::from(size.max(1))))
+            .unwrap_or(u32::MAX)
+            .max(1);
         (pages > 1).then(|| Pager {
             previous: (page > 1).then(|| href(page - 1)),
             next: (page < pages).then(|| href(page + 1)),
@@ -167,6 +173,8 @@ pub struct PaperPage {
     pub title_text: String,
     /// Every author.
     pub authors: Vec<String>,
+    /// MSC/ACM classification codes, comma-separated.
+    pub classes: Option<String>,
     /// Comment as plain text.
     pub comment: Option<String>,
     /// Journal reference.
@@ -204,12 +212,19 @@ impl PaperPage {
             card: CardView::new(paper),
             title_text: paper.title.clone(),
             authors: paper.authors.clone(),
+            classes: (!paper.classes.is_empty()).then(|| paper.classes.join(", ")),
             comment: paper.comment.clone(),
             journal_ref: paper.journal_ref.clone(),
-            doi: paper.doi.as_ref().map(|d| (d.clone(), format!("https://doi.org/{}", encode_path(d)))),
+            doi: paper
+                .doi
+                .as_ref()
+                .map(|d| (d.clone(), format!("https://doi.org/{}", encode_path(d)))),
             versions,
             submitted_on: paper.submitted_on.map(format_date),
-            last_listed_on: paper.last_listed_on.map(format_date).filter(|d| *d != listed),
+            last_listed_on: paper
+                .last_listed_on
+                .map(format_date)
+                .filter(|d| *d != listed),
             abs_url: paper.id.abs_url(),
             pdf_url: paper.id.pdf_url(),
             daily_href: format!("/?date={listed}"),

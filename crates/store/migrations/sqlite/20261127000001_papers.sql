@@ -10,6 +10,7 @@ create table papers (
     authors text not null,           -- JSON array of display names, in order
     categories text not null,        -- JSON array, primary first
     primary_category text,
+    classes text not null,           -- JSON array of MSC/ACM classification codes
     comment text,
     journal_ref text,
     doi text,

@@ -1,0 +1,127 @@
+//! A running Paperstand for tests: a temporary data directory, a real SQLite store, and
+//! the web app on a real socket at 127.0.0.1:<free port>.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use paperstand::transfer::{ImportReport, import_lines};
+use paperstand::web::{AppState, serve};
+use paperstand_core::Paper;
+use paperstand_store::{SqliteStore, Store};
+use time::macros::date;
+use tokio::sync::oneshot;
+
+/// Real records (see fixtures/README.md).
+pub const FIXTURE: &str = include_str!("../fixtures/papers.jsonl");
+
+/// A served instance; stops when dropped.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// The store behind it.
+    pub store: Arc<SqliteStore>,
+    /// A client that does not follow redirects.
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// An instance holding the fixture papers.
+    pub async fn with_fixture() -> TestApp {
+        TestApp::with_lines(FIXTURE).await
+    }
+
+    /// An instance holding the papers of `lines` (JSON Lines).
+    pub async fn with_lines(lines: &str) -> TestApp {
+        let app = TestApp::empty().await;
+        let report = app.import(lines).await;
+        assert!(
+            report.rejected.is_empty(),
+            "fixture lines rejected: {:?}",
+            report.rejected
+        );
+        app
+    }
+
+    /// An instance with no papers.
+    pub async fn empty() -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(
+            SqliteStore::open(&dir.path().join("paperstand.sqlite"))
+                .await
+                .expect("store"),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), &url);
+        tokio::spawn(serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            url,
+            store,
+            client,
+            shutdown: Some(tx),
+            _dir: dir,
+        }
+    }
+
+    /// Imports JSON Lines through the real importer.
+    pub async fn import(&self, lines: &str) -> ImportReport {
+        let reader = Box::new(Cursor::new(lines.as_bytes().to_vec()));
+        import_lines(self.store.as_ref(), reader, date!(2026 - 11 - 27), &|_| {}).await
+    }
+
+    /// Stores papers directly.
+    pub async fn insert(&self, papers: &[Paper]) {
+        self.store.upsert_papers(papers).await.expect("upsert");
+    }
+
+    /// GET `path`; returns status, headers and body.
+    pub async fn get(&self, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.expect("body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// How many paper cards a page shows.
+pub fn cards(html: &str) -> usize {
+    html.matches("<article class=\"card\">").count()
+}
+
+/// Writes askama's numeric entities (`&#60;`) the way the markup renderer writes them
+/// (`&lt;`), so assertions can name one form.
+pub fn normalize_entities(html: &str) -> String {
+    html.replace("&#60;", "&lt;")
+        .replace("&#62;", "&gt;")
+        .replace("&#38;", "&amp;")
+        .replace("&#34;", "&quot;")
+}

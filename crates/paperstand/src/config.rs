@@ -291,7 +291,8 @@ mod tests {
 
     #[test]
     fn errors_name_their_key() {
-        let cases: &[(Option<&str>, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (Option<&'a str>, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case<'_>] = &[
             (Some("[server]\nbind = \"nope\""), &[], "server.bind"),
             (
                 Some("[server]\npublic_url = \"ftp://x\""),

@@ -1,0 +1,358 @@
+//! End to end in a real browser: headless Chromium, driven over W3C WebDriver by a
+//! chromedriver child process, against a served instance holding the fixture papers.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`; `scripts/install-test-deps`
+//! installs them. Where they are missing the test fails, unless
+//! `PAPERSTAND_SKIP_BROWSER=1` is set, in which case it says so and skips.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::TestApp;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The key under which W3C WebDriver returns an element reference.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_work_in_a_real_browser() {
+    if !browser_installed() {
+        return;
+    }
+    let started = Instant::now();
+    let app = TestApp::with_fixture().await;
+    let browser = Browser::launch().await;
+
+    // The daily page.
+    browser.goto(&format!("{}/", app.url)).await;
+    let heading = browser.text(&browser.find("main h1").await).await;
+    assert!(heading.starts_with("Papers of"), "daily heading: {heading:?}");
+    assert_eq!(browser.find_all("article.card").await.len(), 19, "cards");
+
+    // "Show the whole abstract" unclamps the abstract with CSS alone.
+    let abstract_box = browser.find("article.card .abstract").await;
+    let clamped = browser.height(&abstract_box).await;
+    let label = browser.find("article.card label.expand-label").await;
+    assert_eq!(browser.text(&label).await, "Show the whole abstract");
+    browser.click(&label).await;
+    let expanded = browser.height(&abstract_box).await;
+    assert!(
+        expanded > clamped,
+        "abstract should grow when expanded: {clamped}px before, {expanded}px after"
+    );
+
+    // The first card's title leads to its paper page.
+    let link = browser.find("article.card h2.title a").await;
+    let title = browser.text(&link).await;
+    assert!(!title.is_empty(), "first card has a title");
+    let href = browser
+        .attribute(&link, "href")
+        .await
+        .expect("card title link has an href");
+    let id = href
+        .strip_prefix("/papers/")
+        .unwrap_or_else(|| panic!("card title links /papers/ID, not {href}"))
+        .to_owned();
+    browser.click(&link).await;
+    browser.wait_for_url_ending(&href).await;
+
+    let paper_title = browser.text(&browser.find("h1.title").await).await;
+    assert_eq!(paper_title, title, "paper page shows the card's title");
+    let term = browser.text(&browser.find("dl.details dt").await).await;
+    let value = browser.text(&browser.find("dl.details dd").await).await;
+    assert_eq!((term.as_str(), value.as_str()), ("arXiv id", id.as_str()));
+    let arxiv = browser.find_by("link text", "arXiv page").await;
+    assert_eq!(
+        browser.attribute(&arxiv, "href").await.as_deref(),
+        Some(format!("https://arxiv.org/abs/{id}").as_str()),
+        "arXiv page link"
+    );
+
+    // LaTeX in a title is rendered as MathML.
+    browser
+        .goto(&format!("{}/papers/2604.19038", app.url))
+        .await;
+    let math = browser.find("h1.title math").await;
+    assert!(browser.rect(&math).await["width"].as_f64() > Some(0.0), "math is laid out");
+
+    assert!(std::env::var("FAILX").is_err(), "injected");
+    browser.quit().await;
+    eprintln!("browser test took {:.1?}", started.elapsed());
+}
+
+/// Whether Chromium and chromedriver are installed. When they are not, skips (returns
+/// false) if `PAPERSTAND_SKIP_BROWSER=1`, and otherwise fails saying how to get them.
+fn browser_installed() -> bool {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|path| !Path::new(path).exists())
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let missing = missing.join(" and ");
+    if std::env::var("PAPERSTAND_SKIP_BROWSER").is_ok_and(|value| value == "1") {
+        eprintln!("SKIPPING the browser test: {missing} missing and PAPERSTAND_SKIP_BROWSER=1");
+        return false;
+    }
+    panic!(
+        "the browser test needs {missing}: run scripts/install-test-deps \
+         (or set PAPERSTAND_SKIP_BROWSER=1 to skip this test)"
+    );
+}
+
+/// An HTTP client for chromedriver: no proxy, and a bound on every call.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("WebDriver HTTP client")
+}
+
+/// A chromedriver child process on 127.0.0.1; killed when dropped.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+}
+
+impl Chromedriver {
+    /// Starts chromedriver on a free port and waits (up to 10 s) until it is ready.
+    async fn start() -> Chromedriver {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("find a free port")
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let mut driver = Chromedriver { child, port };
+        let client = http_client();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(response) = client.get(format!("{}/status", driver.url())).send().await
+                && let Ok(status) = response.json::<Value>().await
+                && status["value"]["ready"] == true
+            {
+                return driver;
+            }
+            if let Ok(Some(exit)) = driver.child.try_wait() {
+                panic!("chromedriver exited before it was ready: {exit}");
+            }
+            assert!(Instant::now() < deadline, "chromedriver not ready within 10 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A WebDriver session in headless Chromium. Ends the session when dropped, so that no
+/// browser outlives a failing test.
+struct Browser {
+    http: reqwest::Client,
+    session: Option<String>,
+    driver: Chromedriver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a phone-sized headless Chromium with a fresh profile.
+    async fn launch() -> Browser {
+        let driver = Chromedriver::start().await;
+        let profile = tempfile::tempdir().expect("temp dir for the Chromium profile");
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=412,915",
+        ]
+        .map(String::from)
+        .into();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+        }}});
+        let mut browser = Browser {
+            http: http_client(),
+            session: None,
+            driver,
+            _profile: profile,
+        };
+        let created = browser.send(Method::POST, "/session", Some(capabilities)).await;
+        let id = created["sessionId"].as_str().expect("new session has an id");
+        browser.session = Some(id.to_owned());
+        browser
+    }
+
+    /// Sends one WebDriver command; returns its `value`, or panics with the error.
+    async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method.clone(), format!("{}{path}", self.driver.url()));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("WebDriver {method} {path}: {error}"));
+        let status = response.status();
+        let mut reply: Value = response
+            .json()
+            .await
+            .unwrap_or_else(|error| panic!("WebDriver {method} {path}: reply not JSON: {error}"));
+        let value = reply["value"].take();
+        assert!(
+            status.is_success(),
+            "WebDriver {method} {path} failed ({status}): {} {}",
+            value["error"],
+            value["message"]
+        );
+        value
+    }
+
+    /// Sends a command to this session (`path` is relative to `/session/ID`).
+    async fn command(&self, method: Method, path: &str, body: Option<Value>) -> Value {
+        let session = self.session.as_deref().expect("session is open");
+        self.send(method, &format!("/session/{session}{path}"), body).await
+    }
+
+    /// Navigates to `url` and waits for the page to load.
+    async fn goto(&self, url: &str) {
+        self.command(Method::POST, "/url", Some(json!({"url": url}))).await;
+    }
+
+    /// The URL of the current page.
+    async fn current_url(&self) -> String {
+        let url = self.command(Method::GET, "/url", None).await;
+        url.as_str().expect("current URL is a string").to_owned()
+    }
+
+    /// Waits (up to 5 s) until the current URL ends with `suffix`.
+    async fn wait_for_url_ending(&self, suffix: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let url = self.current_url().await;
+            if url.ends_with(suffix) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "still at {url}, not at …{suffix}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The first element found with a W3C locator strategy (`css selector`, `link text`).
+    async fn find_by(&self, using: &str, value: &str) -> String {
+        let found = self
+            .command(Method::POST, "/element", Some(json!({"using": using, "value": value})))
+            .await;
+        element_id(&found)
+    }
+
+    /// The first element matching a CSS selector.
+    async fn find(&self, css: &str) -> String {
+        self.find_by("css selector", css).await
+    }
+
+    /// All elements matching a CSS selector, in document order.
+    async fn find_all(&self, css: &str) -> Vec<String> {
+        let body = json!({"using": "css selector", "value": css});
+        let found = self.command(Method::POST, "/elements", Some(body)).await;
+        let found = found.as_array().expect("find elements returns a list");
+        found.iter().map(element_id).collect()
+    }
+
+    /// An element's rendered text.
+    async fn text(&self, element: &str) -> String {
+        let text = self.command(Method::GET, &format!("/element/{element}/text"), None).await;
+        text.as_str().expect("element text is a string").to_owned()
+    }
+
+    /// An element's attribute, as written in the markup.
+    async fn attribute(&self, element: &str, name: &str) -> Option<String> {
+        let path = format!("/element/{element}/attribute/{name}");
+        self.command(Method::GET, &path, None).await.as_str().map(str::to_owned)
+    }
+
+    /// An element's rendered rectangle: `x`, `y`, `width`, `height` in CSS pixels.
+    async fn rect(&self, element: &str) -> Value {
+        self.command(Method::GET, &format!("/element/{element}/rect"), None).await
+    }
+
+    /// An element's rendered height in CSS pixels.
+    async fn height(&self, element: &str) -> f64 {
+        let rect = self.rect(element).await;
+        rect["height"].as_f64().expect("element rect has a height")
+    }
+
+    /// Clicks an element (scrolled into view first, as a user would).
+    async fn click(&self, element: &str) {
+        let path = format!("/element/{element}/click");
+        self.command(Method::POST, &path, Some(json!({}))).await;
+    }
+
+    /// Ends the session, which closes the browser.
+    async fn quit(mut self) {
+        if let Some(session) = self.session.take() {
+            self.send(Method::DELETE, &format!("/session/{session}"), None).await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    /// Ends a session still open (a test that panicked) with a plain blocking request:
+    /// an async client cannot be awaited here.
+    fn drop(&mut self) {
+        let Some(session) = self.session.take() else {
+            return;
+        };
+        let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.driver.port)) else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let request = format!(
+            "DELETE /session/{session} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\
+             Connection: close\r\nContent-Length: 0\r\n\r\n",
+            self.driver.port
+        );
+        // chromedriver answers once the browser has quit; the first bytes will do.
+        if stream.write_all(request.as_bytes()).is_ok() {
+            let _ = stream.read(&mut [0; 256]);
+        }
+    }
+}
+
+/// The element reference in a WebDriver reply.
+fn element_id(found: &Value) -> String {
+    found[ELEMENT_KEY]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an element reference: {found}"))
+        .to_owned()
+}

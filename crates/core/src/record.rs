@@ -16,9 +16,11 @@ pub const MAX_NOTE_BYTES: usize = 5_000;
 /// Most authors accepted (large collaborations list a few thousand).
 pub const MAX_AUTHORS: usize = 10_000;
 /// Longest author name accepted, in bytes.
-pub const MAX_AUTHOR_BYTES: usize = 500;
-/// Most categories accepted.
-pub const MAX_CATEGORIES: usize = 20;
+pub const MAX_AUTHOR_BYTES: usize = 1_000;
+/// Most categories (and, separately, classification entries) accepted.
+pub const MAX_CATEGORIES: usize = 50;
+/// Longest category or classification entry accepted, in bytes.
+pub const MAX_CLASS_BYTES: usize = 500;
 
 /// One line of the format, as it is on disk. Unknown fields are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -119,9 +121,6 @@ pub enum RecordError {
         /// The value given (shortened).
         value: String,
     },
-    /// A category is not of the form `cs.CL` or `hep-th`.
-    #[error("category {0:?} is not of the form cs.CL or hep-th")]
-    InvalidCategory(String),
     /// The versions list is inconsistent.
     #[error("versions: {0}")]
     InvalidVersions(&'static str),
@@ -284,37 +283,28 @@ fn clean_authors(authors: Vec<String>) -> Result<Vec<String>, RecordError> {
     Ok(out)
 }
 
-/// Separates arXiv categories (`cs.CL`, `hep-th`) from classification codes that some
-/// sources mix in (`68T05`, `I.2.7; I.2.1`, `62-08, 68T50`); anything else is rejected.
+/// Separates arXiv categories (`cs.CL`, `hep-th`) from the classification text some
+/// sources mix in: MSC / ACM codes (`68T05`, `I.2.7; I.2.1`) become one class each;
+/// free text (`68T45 (Primary), 68T07 (Secondary)`, `Computing methodologies~…`) is
+/// kept whole as one class. Real records carry all of these, so none is rejected.
 fn split_categories(entries: Vec<String>) -> Result<(Vec<String>, Vec<String>), RecordError> {
     let mut categories: Vec<String> = Vec::new();
     let mut classes: Vec<String> = Vec::new();
     for entry in &entries {
-        let entry = entry.trim();
-        if is_category(entry) {
-            push_unique(&mut categories, entry);
-            continue;
-        }
-        for code in entry
-            .split([';', ','])
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
-            if !is_class_code(code) {
-                return Err(RecordError::InvalidCategory(
-                    entry.chars().take(40).collect(),
-                ));
+        let entry = collapse_whitespace(entry);
+        check_len("a category", &entry, MAX_CLASS_BYTES)?;
+        let parts: Vec<&str> = entry.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if parts.iter().all(|p| is_category(p) || is_class_code(p)) {
+            for part in parts {
+                push_unique(if is_category(part) { &mut categories } else { &mut classes }, part);
             }
-            push_unique(&mut classes, code);
+        } else {
+            push_unique(&mut classes, &entry);
         }
     }
     if categories.len() > MAX_CATEGORIES || classes.len() > MAX_CATEGORIES {
         let count = categories.len().max(classes.len());
-        return Err(RecordError::TooMany {
-            field: "categories",
-            count,
-            limit: MAX_CATEGORIES,
-        });
+        return Err(RecordError::TooMany { field: "categories", count, limit: MAX_CATEGORIES });
     }
     Ok((categories, classes))
 }
@@ -447,6 +437,7 @@ mod tests {
 
     #[test]
     fn rejects_with_reasons() {
+        let long_category = format!(r#"{{"id":"2503.11731","title":"x","categories":["{}"]}}"#, "x".repeat(600));
         let cases: &[(&str, &str)] = &[
             ("not json", "malformed JSON"),
             ("[1,2]", "malformed JSON"),
@@ -460,10 +451,7 @@ mod tests {
                 r#"{"id":"2503.11731","title":"x","first_listed":"2026-13-01"}"#,
                 "first_listed \"2026-13-01\" is not a date",
             ),
-            (
-                r#"{"id":"2503.11731","title":"x","categories":["<script>"]}"#,
-                "category \"<script>\"",
-            ),
+            (&long_category, "a category is 600 bytes long; the limit is 500 bytes"),
             (
                 r#"{"id":"2503.11731","title":"x","authors":"Ann"}"#,
                 "malformed JSON: invalid type",

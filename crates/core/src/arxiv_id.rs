@@ -95,8 +95,8 @@ impl FromStr for ArxivId {
             input: shorten(input),
             reason,
         };
-        let text =
-            strip_wrapping(input.trim()).ok_or_else(|| err("it is an arXiv URL without an id"))?;
+        let text = strip_wrapping(input.trim().trim_end_matches('/'))
+            .ok_or_else(|| err("it is an arXiv URL without an id"))?;
         if text.is_empty() {
             return Err(err("it is empty"));
         }
@@ -108,7 +108,7 @@ impl FromStr for ArxivId {
         };
         base.map_err(err)?;
         Ok(ArxivId {
-            base: body.into(),
+            base: normalize_subject_class(body).into(),
             version,
         })
     }
@@ -216,6 +216,16 @@ fn check_old_style(body: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Old-style subject classes are upper case (`math.GT`); `math.gt/0309136` names the same paper.
+fn normalize_subject_class(body: &str) -> String {
+    match body.split_once('.') {
+        Some((archive, rest)) if body.contains('/') => {
+            format!("{archive}.{}", rest.to_ascii_uppercase())
+        }
+        _ => body.to_owned(),
+    }
+}
+
 fn is_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -282,6 +292,8 @@ mod tests {
     )]
     #[case("https://arxiv.org/html/2503.11731v1#S2", "2503.11731", Some(1))]
     #[case("HTTPS://ARXIV.ORG/abs/2503.11731", "2503.11731", None)]
+    #[case("math.gt/0309136", "math.GT/0309136", None)]
+    #[case("2503.11731/", "2503.11731", None)]
     fn parses(#[case] input: &str, #[case] base: &str, #[case] version: Option<u32>) {
         let id: ArxivId = input.parse().unwrap();
         assert_eq!(id.base(), base);

@@ -121,13 +121,23 @@ pub enum RecordError {
         /// The value given (shortened).
         value: String,
     },
+    /// A date lies before arXiv began or too far in the future.
+    #[error("{field} {date} is outside 1991-01-01 to {latest}")]
+    DateOutOfRange {
+        /// The field.
+        field: &'static str,
+        /// The date given.
+        date: String,
+        /// The latest date accepted.
+        latest: String,
+    },
     /// The versions list is inconsistent.
     #[error("versions: {0}")]
     InvalidVersions(&'static str),
 }
 
-/// Parses and validates one line of the format. `today` is the listing date of a record
-/// that names neither a listing, a submission nor a version date.
+/// Parses and validates one line of the format. `today` bounds dates: none may lie more
+/// than a week after it.
 pub fn parse_record(line: &[u8], today: Date) -> Result<Paper, RecordError> {
     let text = std::str::from_utf8(line).map_err(|e| RecordError::InvalidUtf8(e.valid_up_to()))?;
     let record: PaperRecord =
@@ -162,14 +172,18 @@ impl PaperRecord {
         let mut entries = self.categories.unwrap_or_default();
         entries.extend(self.classes.unwrap_or_default());
         let (categories, classes) = split_categories(entries)?;
-        let versions = clean_versions(self.versions.unwrap_or_default())?;
-        let submitted_on = optional_date("submitted", self.submitted.as_deref())?;
-        let first_listed = optional_date("first_listed", self.first_listed.as_deref())?;
-        let last_listed_on = optional_date("last_listed", self.last_listed.as_deref())?;
+        let versions = clean_versions(self.versions.unwrap_or_default(), today)?;
+        let submitted_on = optional_date("submitted", self.submitted.as_deref(), today)?;
+        let first_listed = optional_date("first_listed", self.first_listed.as_deref(), today)?;
+        let last_listed_on = optional_date("last_listed", self.last_listed.as_deref(), today)?;
+        // A record without any date would get a new listing date on every import, so
+        // re-importing it would never be "unchanged": it is refused instead.
         let listed_on = first_listed
             .or(submitted_on)
             .or_else(|| versions.first().map(|v| v.date))
-            .unwrap_or(today);
+            .ok_or(RecordError::Missing(
+                "first_listed (the listing date; submitted or versions also give one)",
+            ))?;
         let links = extract_code_links(&abstract_text, comment.as_deref());
         Ok(Paper {
             id,
@@ -226,21 +240,52 @@ pub fn format_date(date: Date) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Parses a `YYYY-MM-DD` date.
+/// Parses a `YYYY-MM-DD` date: exactly four year digits, no sign, a real calendar day.
 pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+    let text = text.trim();
+    let shape_ok = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return None;
+    }
+    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
 }
 
-fn optional_date(field: &'static str, text: Option<&str>) -> Result<Option<Date>, RecordError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) => parse_date(t)
-            .map(Some)
-            .ok_or_else(|| RecordError::InvalidDate {
-                field,
-                value: t.chars().take(40).collect(),
-            }),
+/// The earliest plausible date: arXiv opened in August 1991.
+const EARLIEST_DATE: Date = time::macros::date!(1991 - 01 - 01);
+/// How far past `today` a date may lie (time zones, announcement schedules).
+const FUTURE_SLACK: time::Duration = time::Duration::days(7);
+
+fn optional_date(
+    field: &'static str,
+    text: Option<&str>,
+    today: Date,
+) -> Result<Option<Date>, RecordError> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let invalid = || RecordError::InvalidDate {
+        field,
+        value: t.chars().take(40).collect(),
+    };
+    let date = parse_date(t).ok_or_else(invalid)?;
+    check_date_range(field, date, today)?;
+    Ok(Some(date))
+}
+
+fn check_date_range(field: &'static str, date: Date, today: Date) -> Result<(), RecordError> {
+    let latest = today.saturating_add(FUTURE_SLACK);
+    if date < EARLIEST_DATE || date > latest {
+        return Err(RecordError::DateOutOfRange {
+            field,
+            date: format_date(date),
+            latest: format_date(latest),
+        });
     }
+    Ok(())
 }
 
 fn check_len(field: &'static str, value: &str, limit: usize) -> Result<(), RecordError> {
@@ -293,10 +338,21 @@ fn split_categories(entries: Vec<String>) -> Result<(Vec<String>, Vec<String>), 
     for entry in &entries {
         let entry = collapse_whitespace(entry);
         check_len("a category", &entry, MAX_CLASS_BYTES)?;
-        let parts: Vec<&str> = entry.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()).collect();
+        let parts: Vec<&str> = entry
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
         if parts.iter().all(|p| is_category(p) || is_class_code(p)) {
             for part in parts {
-                push_unique(if is_category(part) { &mut categories } else { &mut classes }, part);
+                push_unique(
+                    if is_category(part) {
+                        &mut categories
+                    } else {
+                        &mut classes
+                    },
+                    part,
+                );
             }
         } else {
             push_unique(&mut classes, &entry);
@@ -304,7 +360,11 @@ fn split_categories(entries: Vec<String>) -> Result<(Vec<String>, Vec<String>), 
     }
     if categories.len() > MAX_CATEGORIES || classes.len() > MAX_CATEGORIES {
         let count = categories.len().max(classes.len());
-        return Err(RecordError::TooMany { field: "categories", count, limit: MAX_CATEGORIES });
+        return Err(RecordError::TooMany {
+            field: "categories",
+            count,
+            limit: MAX_CATEGORIES,
+        });
     }
     Ok((categories, classes))
 }
@@ -338,16 +398,18 @@ fn is_category(text: &str) -> bool {
     text.len() <= 32 && archive_ok && subject_ok
 }
 
-fn clean_versions(versions: Vec<VersionRecord>) -> Result<Vec<Version>, RecordError> {
+fn clean_versions(versions: Vec<VersionRecord>, today: Date) -> Result<Vec<Version>, RecordError> {
     let mut out = Vec::with_capacity(versions.len());
     for v in versions {
         if v.version == 0 {
             return Err(RecordError::InvalidVersions("version numbers start at 1"));
         }
-        let date = parse_date(&v.date).ok_or_else(|| RecordError::InvalidDate {
-            field: "versions[].date",
-            value: v.date.chars().take(40).collect(),
-        })?;
+        let date = optional_date("versions[].date", Some(&v.date), today)?.ok_or(
+            RecordError::InvalidDate {
+                field: "versions[].date",
+                value: String::new(),
+            },
+        )?;
         out.push(Version {
             version: v.version,
             date,
@@ -426,18 +488,43 @@ mod tests {
     }
 
     #[test]
-    fn listing_date_defaults_to_today() {
+    fn a_record_needs_a_date() {
+        let message = parse(r#"{"id":"2503.11731","title":"T"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("missing first_listed"), "{message}");
+        let from_versions =
+            r#"{"id":"2503.11731","title":"T","versions":[{"version":1,"date":"2025-03-14"}]}"#;
         assert_eq!(
-            parse(r#"{"id":"2503.11731","title":"T"}"#)
-                .unwrap()
-                .listed_on,
-            TODAY
+            parse(from_versions).unwrap().listed_on,
+            date!(2025 - 03 - 14)
         );
     }
 
     #[test]
+    fn dates_are_strict_and_plausible() {
+        for (value, expected) in [
+            ("-0001-01-01", "is not a date"),
+            ("+2025-01-01", "is not a date"),
+            ("2025-1-01", "is not a date"),
+            ("20250101", "is not a date"),
+            ("2025-02-30", "is not a date"),
+            ("1990-12-31", "outside 1991-01-01 to 2026-12-04"),
+            ("9999-12-31", "outside 1991-01-01 to 2026-12-04"),
+        ] {
+            let line = format!(r#"{{"id":"2503.11731","title":"x","first_listed":"{value}"}}"#);
+            let message = parse(&line).unwrap_err().to_string();
+            assert!(message.contains(expected), "{value}: {message}");
+        }
+        assert!(parse_date("2026-12-04").is_some());
+    }
+
+    #[test]
     fn rejects_with_reasons() {
-        let long_category = format!(r#"{{"id":"2503.11731","title":"x","categories":["{}"]}}"#, "x".repeat(600));
+        let long_category = format!(
+            r#"{{"id":"2503.11731","first_listed":"2025-03-18","title":"x","categories":["{}"]}}"#,
+            "x".repeat(600)
+        );
         let cases: &[(&str, &str)] = &[
             ("not json", "malformed JSON"),
             ("[1,2]", "malformed JSON"),
@@ -451,7 +538,10 @@ mod tests {
                 r#"{"id":"2503.11731","title":"x","first_listed":"2026-13-01"}"#,
                 "first_listed \"2026-13-01\" is not a date",
             ),
-            (&long_category, "a category is 600 bytes long; the limit is 500 bytes"),
+            (
+                &long_category,
+                "a category is 600 bytes long; the limit is 500 bytes",
+            ),
             (
                 r#"{"id":"2503.11731","title":"x","authors":"Ann"}"#,
                 "malformed JSON: invalid type",
@@ -493,7 +583,7 @@ mod tests {
 
     #[test]
     fn hostile_text_is_kept_as_data() {
-        let line = r#"{"id":"2503.11731","title":"<script>alert(1)</script>","comment":"javascript:alert(1)"}"#;
+        let line = r#"{"id":"2503.11731","first_listed":"2025-03-18","title":"<script>alert(1)</script>","comment":"javascript:alert(1)"}"#;
         let paper = parse(line).unwrap();
         assert_eq!(
             paper.title, "<script>alert(1)</script>",
@@ -505,7 +595,7 @@ mod tests {
     #[test]
     fn classification_codes_are_separated_from_categories() {
         // Real: the corpus lists MSC and ACM codes among the categories (lines 20, 25, 63 of the sample).
-        let line = r#"{"id":"2503.11731","title":"x","categories":["cs.CV","I.2.11; I.4.8","92C50, 68T50","cs.AI","62-08"]}"#;
+        let line = r#"{"id":"2503.11731","first_listed":"2025-03-18","title":"x","categories":["cs.CV","I.2.11; I.4.8","92C50, 68T50","cs.AI","62-08"]}"#;
         let paper = parse(line).unwrap();
         assert_eq!(paper.categories, ["cs.CV", "cs.AI"]);
         assert_eq!(
@@ -519,7 +609,7 @@ mod tests {
     #[test]
     fn categories_are_deduplicated_in_order() {
         let paper = parse(
-            r#"{"id":"2503.11731","title":"x","categories":["cs.CL","cs.AI","cs.CL","hep-th"]}"#,
+            r#"{"id":"2503.11731","first_listed":"2025-03-18","title":"x","categories":["cs.CL","cs.AI","cs.CL","hep-th"]}"#,
         )
         .unwrap();
         assert_eq!(paper.categories, ["cs.CL", "cs.AI", "hep-th"]);

@@ -16,6 +16,8 @@ const DEMO_SAMPLE: &[u8] = include_bytes!("../demo/sample_2000.jsonl.gz");
 /// Set once the demo has been imported (or skipped because the store had papers), so it
 /// never comes back after an operator deletes it.
 const DEMO_MARKER: &str = "demo.imported_at";
+/// Set when the demo import starts: found without [`DEMO_MARKER`], the import was cut short.
+const DEMO_STARTED: &str = "demo.started_at";
 
 /// Creates the data directory if needed and opens the store in it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
@@ -34,17 +36,20 @@ pub fn today() -> time::Date {
     OffsetDateTime::now_utc().date()
 }
 
-/// Imports the demo sample if this instance has never had papers. Returns the report
-/// when it imported.
+/// Imports the demo sample if this instance has never had papers (or if an earlier
+/// demo import was interrupted: importing is idempotent, so it simply runs again).
+/// Returns the report when it imported.
 pub async fn import_demo_once(store: &dyn Store) -> anyhow::Result<Option<ImportReport>> {
     if store.setting(DEMO_MARKER).await?.is_some() {
         return Ok(None);
     }
     let now = OffsetDateTime::now_utc().unix_timestamp().to_string();
-    if store.count_papers().await? > 0 {
+    let interrupted = store.setting(DEMO_STARTED).await?.is_some();
+    if !interrupted && store.count_papers().await? > 0 {
         store.set_setting(DEMO_MARKER, &now).await?;
         return Ok(None);
     }
+    store.set_setting(DEMO_STARTED, &now).await?;
     let reader =
         import::decode(std::io::Cursor::new(DEMO_SAMPLE)).context("opening the demo sample")?;
     let report = import_lines(store, reader, today(), &|_| {}).await;

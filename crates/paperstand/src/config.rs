@@ -129,6 +129,12 @@ impl Config {
         }
         config.apply_env(env)?;
         config.apply_flags(flags)?;
+        tracing_subscriber::EnvFilter::try_new(&config.log.level).with_context(|| {
+            format!(
+                "log.level / PAPERSTAND_LOG: {:?} is not a log filter such as \"info\" or \"info,paperstand=debug\"",
+                config.log.level
+            )
+        })?;
         Ok(config)
     }
 
@@ -307,6 +313,7 @@ mod tests {
                 &[("PAPERSTAND_LOG_FORMAT", "xml")],
                 "PAPERSTAND_LOG_FORMAT",
             ),
+            (None, &[("PAPERSTAND_LOG", "info,[[[")], "PAPERSTAND_LOG"),
         ];
         for (file, env, key) in cases {
             let message = format!("{:#}", load(*file, env, &Overrides::default()).unwrap_err());

@@ -395,7 +395,7 @@ async fn serve_without_demo_starts_empty() {
     let child = spawn_serve(dir.path(), port, &["--no-demo"]);
     wait_ready(&url).await;
     let response = reqwest::get(&url).await.unwrap();
-    assert_eq!(response.status(), 404);
+    assert_eq!(response.status(), 200);
     assert!(response.text().await.unwrap().contains("No papers yet"));
     assert!(terminate(child).success());
 }

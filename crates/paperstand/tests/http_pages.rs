@@ -67,7 +67,12 @@ async fn daily_page_is_paged() {
     );
     let (status, _, second) = app.get("/?date=2025-03-18&page=2").await;
     assert_eq!((status, cards(&second)), (200, 10));
-    assert_eq!(app.get("/?date=2025-03-18&page=3").await.0, 404);
+    let (status, _, past_end) = app.get("/?date=2025-03-18&page=3").await;
+    assert_eq!(status, 404);
+    assert!(
+        past_end.contains("That day has 60 papers, fewer than page 3 would show"),
+        "{past_end}"
+    );
 }
 
 #[tokio::test]
@@ -93,6 +98,10 @@ async fn unknown_and_malformed_dates_are_helpful_errors() {
     ] {
         let (status, _, body) = app.get(bad).await;
         assert_eq!(status, 400, "{bad}");
+        assert!(
+            body.contains("That address doesn"),
+            "{bad}: the HTML error page"
+        );
         assert!(!body.contains("<script>"), "{bad} echoed unescaped");
     }
 }
@@ -101,7 +110,7 @@ async fn unknown_and_malformed_dates_are_helpful_errors() {
 async fn an_empty_instance_says_how_to_fill_it() {
     let app = TestApp::empty().await;
     let (status, _, body) = app.get("/").await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 200, "an empty home page is not an error");
     assert!(body.contains("paperstand import"), "{body}");
 }
 
@@ -111,6 +120,10 @@ async fn paper_page_shows_everything() {
     let (status, _, body) = app.get("/papers/2606.00007").await;
     assert_eq!(status, 200);
     for expected in [
+        &format!(
+            r#"<link rel="canonical" href="{}/papers/2606.00007">"#,
+            app.url
+        ),
         "https://arxiv.org/abs/2606.00007",
         "https://arxiv.org/pdf/2606.00007",
         r#"<a href="/?date=2026-06-02">2026-06-02</a>"#,
@@ -154,6 +167,9 @@ async fn unknown_and_invalid_papers_are_404_pages() {
         body.contains("Not an arXiv id") && !body.contains("<script>alert"),
         "{body}"
     );
+    let (status, _, body) = app.get("/papers/%FF").await;
+    assert_eq!(status, 404);
+    assert!(body.contains("Not an arXiv id"), "{body}");
     let (status, _, body) = app.get("/no/such/page").await;
     assert_eq!(status, 404);
     assert!(body.contains("There is no page at /no/such/page"));
@@ -178,7 +194,7 @@ async fn latex_in_titles_becomes_mathml() {
 
 #[tokio::test]
 async fn untrusted_text_is_escaped_on_every_page() {
-    let hostile = r#"{"id":"2606.99999","title":"<script>alert('t')</script> $<img src=x onerror=alert(1)>$","abstract":"<img src=x onerror=alert(2)> \"quoted\" </textarea>","authors":["<b onmouseover=alert(3)>Eve</b>"],"comment":"javascript:alert(4) <a href=javascript:alert(5)>x</a>","categories":["cs.CR"],"first_listed":"2026-06-02"}"#;
+    let hostile = r#"{"id":"2606.99999","title":"<script>alert('t')</script> $<img src=x onerror=alert(1)>$","abstract":"<img src=x onerror=alert(2)> \"quoted\" </textarea>","authors":["<b onmouseover=alert(3)>Eve</b>"],"comment":"javascript:alert(4) <a href=javascript:alert(5)>x</a>","categories":["cs.CR","<img src=x onerror=alert(6)>"],"journal_ref":"<a href=javascript:alert(7)>J</a>","doi":"10.1/\"><script>alert(8)</script>","first_listed":"2026-06-02"}"#;
     let app = TestApp::with_lines(&format!("{}{hostile}\n", common::FIXTURE)).await;
     for path in ["/", "/?date=2026-06-02", "/trending", "/papers/2606.99999"] {
         let (status, _, body) = app.get(path).await;

@@ -6,6 +6,7 @@
 pub mod contract;
 mod fingerprint;
 pub mod sqlite;
+pub mod upsert;
 
 use async_trait::async_trait;
 use paperstand_core::{ArxivId, Paper};

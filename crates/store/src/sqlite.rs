@@ -17,7 +17,8 @@ use sqlx::sqlite::{
 };
 use time::{Date, OffsetDateTime};
 
-use crate::{AdjacentDates, Page, Result, Store, StoreError, UpsertOutcome, fingerprint};
+use crate::upsert::{self, StoredState};
+use crate::{AdjacentDates, Page, Result, Store, StoreError, UpsertOutcome};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -217,26 +218,53 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Decides what to do with each paper, given the stored (hash, freshness) by id.
-fn decide(
-    papers: &[Paper],
-    hashes: &[String],
-    stored: &HashMap<String, (String, String)>,
-) -> Vec<UpsertOutcome> {
-    papers
+type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
+/// The stored fingerprint and freshness of the papers of a batch that exist.
+async fn read_stored(tx: &mut Tx, papers: &[Paper]) -> Result<HashMap<String, StoredState>> {
+    let ids: Vec<&str> = papers.iter().map(|p| p.id.base()).collect();
+    let rows = sqlx::query(
+        "select arxiv_id, content_hash, freshness from papers \
+         where arxiv_id in (select value from json_each(?1))",
+    )
+    .bind(to_json(&ids))
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let mut stored = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let state = StoredState {
+            hash: row.try_get(1).map_err(db_error)?,
+            freshness: row.try_get(2).map_err(db_error)?,
+        };
+        stored.insert(row.try_get::<String, _>(0).map_err(db_error)?, state);
+    }
+    Ok(stored)
+}
+
+/// Writes new and changed papers in one statement, each with the next change sequence.
+async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> {
+    let count = i64::try_from(changed.len()).unwrap_or(i64::MAX);
+    let last: i64 = sqlx::query_scalar(
+        "update counters set value = value + ?1 where name = 'papers' returning value",
+    )
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let first = last - count + 1;
+    let rows: Vec<PaperRow<'_>> = changed
         .iter()
-        .zip(hashes)
-        .map(|(paper, hash)| match stored.get(paper.id.base()) {
-            None => UpsertOutcome::Inserted,
-            Some((stored_hash, _)) if stored_hash == hash => UpsertOutcome::Unchanged,
-            Some((_, freshness))
-                if format_date(paper.freshness()).as_str() >= freshness.as_str() =>
-            {
-                UpsertOutcome::Updated
-            }
-            Some(_) => UpsertOutcome::Older,
-        })
-        .collect()
+        .zip(first..)
+        .map(|((paper, hash), seq)| paper_row(paper, hash, seq))
+        .collect();
+    sqlx::query(UPSERT_FROM_JSON)
+        .bind(to_json(&rows))
+        .bind(now_text())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(())
 }
 
 const UPSERT_FROM_JSON: &str = "\
@@ -265,64 +293,24 @@ impl Store for SqliteStore {
         if papers.is_empty() {
             return Ok(Vec::new());
         }
-        let ids: Vec<&str> = papers.iter().map(|p| p.id.base()).collect();
-        if ids.iter().collect::<std::collections::HashSet<_>>().len() != ids.len() {
-            return Err(StoreError::Conflict {
-                constraint: "the same paper twice in one upsert".to_owned(),
-            });
-        }
-        let hashes: Vec<String> = papers.iter().map(fingerprint).collect();
+        let hashes = upsert::fingerprints(papers)?;
         // IMMEDIATE takes the write lock now, so the read below cannot go stale.
         let mut tx = self
             .pool
             .begin_with("begin immediate")
             .await
             .map_err(db_error)?;
-        let rows = sqlx::query(
-            "select arxiv_id, content_hash, freshness from papers \
-             where arxiv_id in (select value from json_each(?1))",
-        )
-        .bind(to_json(&ids))
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_error)?;
-        let mut stored = HashMap::with_capacity(rows.len());
-        for row in rows {
-            stored.insert(
-                row.try_get::<String, _>(0).map_err(db_error)?,
-                (
-                    row.try_get(1).map_err(db_error)?,
-                    row.try_get(2).map_err(db_error)?,
-                ),
-            );
-        }
-        let outcomes = decide(papers, &hashes, &stored);
-        let writes = outcomes
+        let stored = read_stored(&mut tx, papers).await?;
+        let outcomes = upsert::plan(papers, &hashes, &stored);
+        let changed: Vec<(&Paper, &String)> = papers
             .iter()
-            .filter(|o| matches!(o, UpsertOutcome::Inserted | UpsertOutcome::Updated))
-            .count();
-        if writes > 0 {
-            let last: i64 = sqlx::query_scalar(
-                "update counters set value = value + ?1 where name = 'papers' returning value",
-            )
-            .bind(i64::try_from(writes).unwrap_or(i64::MAX))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_error)?;
-            let mut seq = last - i64::try_from(writes).unwrap_or(0);
-            let mut rows = Vec::with_capacity(writes);
-            for ((paper, hash), outcome) in papers.iter().zip(&hashes).zip(&outcomes) {
-                if matches!(outcome, UpsertOutcome::Inserted | UpsertOutcome::Updated) {
-                    seq += 1;
-                    rows.push(paper_row(paper, hash, seq));
-                }
-            }
-            sqlx::query(UPSERT_FROM_JSON)
-                .bind(to_json(&rows))
-                .bind(now_text())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_error)?;
+            .zip(&hashes)
+            .zip(&outcomes)
+            .filter(|(_, outcome)| upsert::writes(**outcome))
+            .map(|(pair, _)| pair)
+            .collect();
+        if !changed.is_empty() {
+            write_papers(&mut tx, &changed).await?;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(outcomes)

@@ -11,12 +11,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use paperstand_core::Paper;
 use paperstand_core::record::parse_record;
-use paperstand_store::{Store, UpsertOutcome};
+use paperstand_store::{Store, StoreError, UpsertOutcome};
 use time::Date;
 use tokio::sync::mpsc;
 
 /// Papers written per store transaction.
 pub const BATCH_SIZE: usize = 1_000;
+/// A byte-order mark, which Windows tools put at the start of UTF-8 files.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Longest line read whole; longer lines are rejected without being held in memory.
 const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
@@ -119,7 +121,10 @@ pub async fn import_lines(
     while let Some(message) = rx.recv().await {
         match message {
             Message::Batch(batch) => {
-                write_batch(store, batch, &mut report).await;
+                if let Err(fatal) = write_batch(store, batch, &mut report).await {
+                    report.fatal = Some(fatal);
+                    break;
+                }
                 on_batch(&report);
             }
             Message::Rejected(rejection) => report.rejected.push(rejection),
@@ -129,6 +134,8 @@ pub async fn import_lines(
             }
         }
     }
+    // Dropping the receiver stops the reader at its next batch if we stopped early.
+    drop(rx);
     if let Err(e) = parser.await {
         report
             .fatal
@@ -138,12 +145,30 @@ pub async fn import_lines(
     report
 }
 
-async fn write_batch(store: &dyn Store, batch: Vec<(u64, Paper)>, report: &mut ImportReport) {
+/// Writes one batch. A conflict or a corrupt row rejects the batch's lines and the
+/// import goes on; a database failure (disk full, file gone) stops the import.
+async fn write_batch(
+    store: &dyn Store,
+    batch: Vec<(u64, Paper)>,
+    report: &mut ImportReport,
+) -> Result<(), String> {
     let papers: Vec<Paper> = batch.iter().map(|(_, p)| p.clone()).collect();
     match store.upsert_papers(&papers).await {
-        Ok(outcomes) => outcomes.into_iter().for_each(|o| report.count(o)),
+        Ok(outcomes) => {
+            outcomes.into_iter().for_each(|o| report.count(o));
+            Ok(())
+        }
+        Err(StoreError::Other(e)) => {
+            let (first, last) = (
+                batch.first().map_or(0, |b| b.0),
+                batch.last().map_or(0, |b| b.0),
+            );
+            Err(format!(
+                "the database failed while writing lines {first}-{last}: {e} \
+                 (earlier lines were imported; fix the cause and re-import, which is safe)"
+            ))
+        }
         Err(e) => {
-            // The transaction rolled back: each line of the batch is reported, none lost silently.
             tracing::error!(error = %e, "a batch could not be written");
             for (line, _) in batch {
                 report.rejected.push(Rejection {
@@ -151,6 +176,7 @@ async fn write_batch(store: &dyn Store, batch: Vec<(u64, Paper)>, report: &mut I
                     reason: format!("could not be stored: {e}"),
                 });
             }
+            Ok(())
         }
     }
 }
@@ -168,6 +194,9 @@ fn parse_lines(mut reader: Box<dyn BufRead + Send>, today: Date, tx: &mpsc::Send
             Err(e) => break Some(read_error(&e, line_no)),
         };
         line_no += 1;
+        if line_no == 1 && buf.starts_with(UTF8_BOM) {
+            buf.drain(..UTF8_BOM.len());
+        }
         let outcome = if too_long {
             Err(format!(
                 "the line is longer than {} MiB",

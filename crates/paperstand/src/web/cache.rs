@@ -1,9 +1,11 @@
 //! A small cache of rendered public pages. Pages depend only on the papers, so every
 //! entry is dropped when the store's change sequence moves; the sequence is read at
-//! most once per [`RECHECK`]. Pages that will differ per member (votes, libraries)
-//! must not go through it.
+//! most once per [`RECHECK`]. A page is stored only under the sequence that was current
+//! before it was rendered, so a page rendered from older data never outlives a change.
+//! Pages that will differ per member (votes, libraries) must not go through it.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,10 +14,10 @@ use paperstand_store::Store;
 
 /// How often the change sequence is read: the longest a page can lag behind an import.
 const RECHECK: Duration = Duration::from_secs(1);
-/// Entries kept at most; the cache is emptied when full (keys come from URLs).
-const MAX_ENTRIES: usize = 2_048;
+/// Entries kept at most; a quarter of them is dropped when full.
+const MAX_ENTRIES: usize = 4_096;
 
-/// Rendered pages by URL.
+/// Rendered pages by canonical key (`daily/2026-06-02/1`, `paper/2503.11731`).
 #[derive(Debug, Default)]
 pub struct PageCache {
     inner: Mutex<Inner>,
@@ -29,30 +31,49 @@ struct Inner {
 }
 
 impl PageCache {
-    /// The cached page for `key`, after making sure the cache is not stale.
-    pub async fn get(&self, store: &dyn Store, key: &str) -> Option<Bytes> {
-        self.revalidate(store).await;
-        self.lock().pages.get(key).cloned()
+    /// The page for `key`: from the cache, or rendered by `render` and remembered.
+    pub async fn get_or_render<F, Fut, E>(
+        &self,
+        store: &dyn Store,
+        key: String,
+        render: F,
+    ) -> Result<Bytes, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Bytes, E>>,
+    {
+        let seq = self.revalidate(store).await;
+        if let Some(page) = self.lock().pages.get(&key).cloned() {
+            return Ok(page);
+        }
+        let page = render().await?;
+        self.insert_if_current(key, page.clone(), seq);
+        Ok(page)
     }
 
-    /// Remembers a rendered page.
-    pub fn put(&self, key: String, page: Bytes) {
+    fn insert_if_current(&self, key: String, page: Bytes, seq: Option<i64>) {
         let mut inner = self.lock();
+        if seq.is_none() || inner.seq != seq {
+            return;
+        }
         if inner.pages.len() >= MAX_ENTRIES {
-            inner.pages.clear();
+            let victims: Vec<String> = inner.pages.keys().take(MAX_ENTRIES / 4).cloned().collect();
+            for victim in victims {
+                inner.pages.remove(&victim);
+            }
         }
         inner.pages.insert(key, page);
     }
 
-    async fn revalidate(&self, store: &dyn Store) {
-        let due = self
-            .lock()
-            .checked_at
-            .is_none_or(|t| t.elapsed() >= RECHECK);
-        if !due {
-            return;
+    /// Empties the cache if the change sequence moved; returns the current sequence
+    /// (`None` when the store could not say, and then nothing is cached).
+    async fn revalidate(&self, store: &dyn Store) -> Option<i64> {
+        {
+            let inner = self.lock();
+            if inner.checked_at.is_some_and(|t| t.elapsed() < RECHECK) {
+                return inner.seq;
+            }
         }
-        // On a store error the cache is emptied: better slow than stale.
         let seq = store.change_seq().await.ok();
         let mut inner = self.lock();
         if seq.is_none() || inner.seq != seq {
@@ -60,6 +81,7 @@ impl PageCache {
             inner.seq = seq;
         }
         inner.checked_at = Some(Instant::now());
+        seq
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -72,3 +94,69 @@ impl PageCache {
 
 /// Shared handle.
 pub type SharedCache = Arc<PageCache>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paperstand_store::SqliteStore;
+    use paperstand_store::contract::sample_paper;
+    use time::macros::date;
+
+    async fn render_seq(
+        cache: &PageCache,
+        store: &dyn Store,
+        key: &str,
+        body: &'static str,
+    ) -> Bytes {
+        cache
+            .get_or_render(store, key.to_owned(), || async {
+                Ok::<_, ()>(Bytes::from_static(body.as_bytes()))
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_page_rendered_before_a_change_is_not_kept_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("p.sqlite"))
+            .await
+            .unwrap();
+        let cache = PageCache::default();
+        assert_eq!(render_seq(&cache, &store, "k", "v1").await, "v1");
+        assert_eq!(
+            render_seq(&cache, &store, "k", "ignored").await,
+            "v1",
+            "cached"
+        );
+
+        // A render that started before a change finishes after another request saw it.
+        let old_seq = cache.revalidate(&store).await;
+        store
+            .upsert_papers(&[sample_paper("2503.00001", "New", date!(2025 - 03 - 18))])
+            .await
+            .unwrap();
+        cache.lock().checked_at = None;
+        assert_eq!(render_seq(&cache, &store, "other", "fresh").await, "fresh");
+        cache.insert_if_current("k".to_owned(), Bytes::from_static(b"stale"), old_seq);
+        assert_eq!(
+            render_seq(&cache, &store, "k", "v2").await,
+            "v2",
+            "the stale page was refused"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_cache_drops_a_quarter() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("p.sqlite"))
+            .await
+            .unwrap();
+        let cache = PageCache::default();
+        for n in 0..=MAX_ENTRIES {
+            render_seq(&cache, &store, &n.to_string(), "x").await;
+        }
+        let len = cache.lock().pages.len();
+        assert_eq!(len, MAX_ENTRIES - MAX_ENTRIES / 4 + 1);
+    }
+}

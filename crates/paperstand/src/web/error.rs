@@ -2,6 +2,8 @@
 //! are logged once here and never shown to the client.
 
 use askama::Template;
+
+use super::views::MessagePage;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -52,42 +54,36 @@ impl AppError {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage<'a> {
-    title: &'a str,
-    detail: &'a str,
-    links: &'a [(String, String)],
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (title, detail, links): (&str, &str, &[(String, String)]) = match &self {
+        let page = match self {
             AppError::NotFound {
                 title,
                 detail,
                 links,
-            } => (title, detail, links),
-            AppError::BadRequest(detail) => ("That address doesn't look right", detail, &[]),
+            } => MessagePage {
+                title,
+                detail,
+                links,
+            },
+            AppError::BadRequest(detail) => MessagePage {
+                title: "That address doesn't look right".to_owned(),
+                detail,
+                links: vec![("Today's papers".to_owned(), "/".to_owned())],
+            },
             AppError::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "request failed");
-                (
-                    "Something went wrong on our side",
-                    "The error was logged. Please try again in a moment.",
-                    &[],
-                )
+                MessagePage {
+                    title: "Something went wrong on our side".to_owned(),
+                    detail: "The error was logged. Please try again in a moment.".to_owned(),
+                    links: Vec::new(),
+                }
             }
         };
-        match (ErrorPage {
-            title,
-            detail,
-            links,
-        })
-        .render()
-        {
+        match page.render() {
             Ok(body) => (status, Html(body)).into_response(),
-            Err(_) => (status, title.to_owned()).into_response(),
+            Err(_) => (status, page.title).into_response(),
         }
     }
 }

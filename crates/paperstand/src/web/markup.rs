@@ -223,7 +223,12 @@ fn find_math(text: &str) -> Option<(usize, Span)> {
 
 fn delimited(text: &str, at: usize, open: &str, close: &str, display: MathDisplay) -> Option<Span> {
     let body_start = at + open.len();
-    let end = text[body_start..].find(close)?;
+    // Look no further than the longest formula, so a text full of openers stays linear.
+    let mut window_end = (body_start + MAX_MATH_BYTES + close.len()).min(text.len());
+    while !text.is_char_boundary(window_end) {
+        window_end -= 1;
+    }
+    let end = text[body_start..window_end].find(close)?;
     (end > 0 && end <= MAX_MATH_BYTES).then_some(Span {
         len: open.len() + end + close.len(),
         open: open.len(),
@@ -263,7 +268,25 @@ fn single_dollar(text: &str, at: usize) -> Option<Span> {
 fn to_mathml(latex: &str, display: MathDisplay) -> Option<String> {
     let converter = CONVERTER.as_ref()?;
     let result = converter.convert_with_local_state(latex, display).ok()?;
-    is_allowed_markup(&result.mathml).then_some(result.mathml)
+    let mathml = without_style_attributes(&result.mathml);
+    is_allowed_markup(&mathml).then_some(mathml)
+}
+
+/// Drops `style="…"` attributes (colours, negative spaces): the CSP forbids inline
+/// styles anyway, and keeping the formula beats showing its source.
+fn without_style_attributes(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len());
+    let mut rest = markup;
+    while let Some(at) = rest.find(" style=\"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " style=\"".len()..];
+        match after.find('"') {
+            Some(end) => rest = &after[end + 1..],
+            None => return String::new(),
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// True when every tag in `markup` is an allowed MathML element with allowed,
@@ -359,6 +382,23 @@ mod tests {
     fn unconvertible_math_is_shown_as_source() {
         assert_eq!(inline(r"$\frac{1}{$"), r"$\frac{1}{$");
         assert_eq!(inline(r"$\unknowncommandxyz$"), r"$\unknowncommandxyz$");
+    }
+
+    #[test]
+    fn styled_formulas_render_without_their_style() {
+        let html = inline(r"$\color{red}{x} + a\!b$");
+        assert!(html.starts_with("<math>"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+        assert_eq!(
+            without_style_attributes(r#"<mi style="color:red">x</mi>"#),
+            "<mi>x</mi>"
+        );
+    }
+
+    #[test]
+    fn many_openers_without_closers_stay_text() {
+        let text = r"\(".repeat(5_000);
+        assert_eq!(inline(&text), text);
     }
 
     #[test]

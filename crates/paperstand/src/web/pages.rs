@@ -3,18 +3,19 @@
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use paperstand_core::ArxivId;
 use paperstand_core::record::{format_date, parse_date};
+use paperstand_core::{ArxivId, ArxivIdError};
 use paperstand_store::Page;
 use serde::Deserialize;
 use time::Date;
 
 use super::AppState;
 use super::error::AppError;
-use super::views::{CardView, DailyPage, Pager, PaperPage, TrendingPage};
+use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, TrendingPage};
 
 /// Papers per page on the daily page.
 const DAILY_PAGE_SIZE: u32 = 50;
@@ -70,29 +71,32 @@ fn long_date(date: Date) -> String {
 /// `GET /` and `GET /?date=YYYY-MM-DD&page=N`: the papers of one listing date.
 pub async fn show_daily(
     State(state): State<AppState>,
-    uri: Uri,
-    Query(query): Query<DailyQuery>,
+    query: Result<Query<DailyQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let key = uri.to_string();
-    if let Some(page) = state.cache.get(state.store.as_ref(), &key).await {
-        return Ok(html(page));
-    }
+    let Query(query) = query.map_err(bad_query)?;
     let page_no = parse_page(query.page.as_deref())?;
     let date = match query.date.as_deref().filter(|d| !d.is_empty()) {
-        Some(text) => parse_date(text).ok_or_else(|| {
+        Some(text) => Some(parse_date(text).ok_or_else(|| {
             AppError::BadRequest(format!(
                 "date={text:?} is not a date; use the form 2026-07-01"
             ))
-        })?,
-        None => state.store.latest_listing_date().await?.ok_or_else(|| {
-            AppError::not_found(
-                "No papers yet",
-                "This instance has no papers. Import some with `paperstand import FILE`.",
-            )
-        })?,
+        })?),
+        None => None,
     };
-    let body = render(&daily_page(&state, date, page_no).await?)?;
-    state.cache.put(key, body.clone());
+    let key = format!(
+        "daily/{}/{page_no}",
+        date.map_or("latest".to_owned(), format_date)
+    );
+    let store = state.store.as_ref();
+    let body = state
+        .cache
+        .get_or_render(store, key, || async {
+            let Some(date) = date.or(store.latest_listing_date().await?) else {
+                return render(&MessagePage::empty_instance());
+            };
+            render(&daily_page(&state, date, page_no).await?)
+        })
+        .await?;
     Ok(html(body))
 }
 
@@ -109,9 +113,14 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
         let links = [day_link(around.previous), day_link(around.next)]
             .into_iter()
             .flatten();
+        let detail = if total > 0 {
+            format!("That day has {total} papers, fewer than page {page_no} would show.")
+        } else {
+            "arXiv announces on weekdays only, and this instance may not hold that day. Try a neighbouring day:".to_owned()
+        };
         return Err(AppError::NotFound {
             title: format!("No papers listed on {}", long_date(date)),
-            detail: "arXiv announces on weekdays only, and this instance may not hold that day. Try a neighbouring day:".to_owned(),
+            detail,
             links: links.map(|(href, label)| (label, href)).collect(),
         });
     }
@@ -129,16 +138,18 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
     })
 }
 
-/// `GET /papers/{id}`: one paper. A versioned id redirects to the paper.
+/// `GET /papers/{id}`: one paper. A versioned or aliased id redirects to the paper.
 pub async fn show_paper(
     State(state): State<AppState>,
-    uri: Uri,
-    Path(raw): Path<String>,
+    raw: Result<Path<String>, PathRejection>,
 ) -> Result<Response, AppError> {
-    let id: ArxivId = raw.parse().map_err(|e: paperstand_core::ArxivIdError| {
+    let Path(raw) = raw.map_err(|_| {
+        AppError::not_found("Not an arXiv id", "Paper pages live at /papers/2503.11731.")
+    })?;
+    let id: ArxivId = raw.parse().map_err(|e: ArxivIdError| {
         AppError::not_found(
             "Not an arXiv id",
-            format!("{} Paper pages live at /papers/2503.11731.", e),
+            format!("{e}. Paper pages live at /papers/2503.11731."),
         )
     })?;
     if id.version().is_some() || id.to_string() != raw {
@@ -146,56 +157,68 @@ pub async fn show_paper(
             Redirect::permanent(&format!("/papers/{}", id.without_version())).into_response(),
         );
     }
-    let key = uri.to_string();
-    if let Some(page) = state.cache.get(state.store.as_ref(), &key).await {
-        return Ok(html(page));
-    }
-    let Some(paper) = state.store.paper(&id).await? else {
-        return Err(AppError::NotFound {
-            title: format!("Paper {id} is not on this instance"),
-            detail: "It may exist on arXiv, but nobody has imported or submitted it here yet."
-                .to_owned(),
-            links: vec![
-                (format!("{id} on arXiv"), id.abs_url()),
-                ("Today's papers".to_owned(), "/".to_owned()),
-            ],
-        });
-    };
-    let body = render(&PaperPage::new(&paper))?;
-    state.cache.put(key, body.clone());
+    let store = state.store.as_ref();
+    let body = state
+        .cache
+        .get_or_render(store, format!("paper/{id}"), || async {
+            match store.paper(&id).await? {
+                Some(paper) => render(&PaperPage::new(&paper, &state.public_url)),
+                None => Err(unknown_paper(&id)),
+            }
+        })
+        .await?;
     Ok(html(body))
+}
+
+fn unknown_paper(id: &ArxivId) -> AppError {
+    AppError::NotFound {
+        title: format!("Paper {id} is not on this instance"),
+        detail: "It may exist on arXiv, but nobody has imported or submitted it here yet."
+            .to_owned(),
+        links: vec![
+            (format!("{id} on arXiv"), id.abs_url()),
+            ("Today's papers".to_owned(), "/".to_owned()),
+        ],
+    }
 }
 
 /// `GET /trending`: newest first until the trending formula lands (the page says so).
 pub async fn show_trending(
     State(state): State<AppState>,
-    uri: Uri,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    let key = uri.to_string();
-    if let Some(page) = state.cache.get(state.store.as_ref(), &key).await {
-        return Ok(html(page));
-    }
+    let Query(query) = query.map_err(bad_query)?;
     let page_no = parse_page(query.page.as_deref())?;
-    let total = state.store.count_papers().await?;
-    let papers = state
-        .store
-        .newest_papers(Page::numbered(page_no, TRENDING_PAGE_SIZE))
+    let store = state.store.as_ref();
+    let body = state
+        .cache
+        .get_or_render(store, format!("trending/{page_no}"), || async {
+            let total = store.count_papers().await?;
+            let papers = store
+                .newest_papers(Page::numbered(page_no, TRENDING_PAGE_SIZE))
+                .await?;
+            if papers.is_empty() && page_no > 1 {
+                return Err(AppError::not_found(
+                    "No such page",
+                    "The list is shorter than that.",
+                ));
+            }
+            render(&TrendingPage {
+                cards: papers.iter().map(CardView::new).collect(),
+                pager: Pager::new(page_no, TRENDING_PAGE_SIZE, total, |n| {
+                    format!("/trending?page={n}")
+                }),
+            })
+        })
         .await?;
-    if papers.is_empty() && page_no > 1 {
-        return Err(AppError::not_found(
-            "No such page",
-            "The list is shorter than that.",
-        ));
-    }
-    let body = render(&TrendingPage {
-        cards: papers.iter().map(CardView::new).collect(),
-        pager: Pager::new(page_no, TRENDING_PAGE_SIZE, total, |n| {
-            format!("/trending?page={n}")
-        }),
-    })?;
-    state.cache.put(key, body.clone());
     Ok(html(body))
+}
+
+fn bad_query(rejection: QueryRejection) -> AppError {
+    AppError::BadRequest(format!(
+        "The query string could not be read: {}",
+        rejection.body_text()
+    ))
 }
 
 /// `GET /healthz`: the process is up.

@@ -163,10 +163,38 @@ pub struct VersionView {
     pub href: String,
 }
 
+/// A page that says one thing: an error, or an empty state.
+#[derive(Debug, Template)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    /// Headline.
+    pub title: String,
+    /// What it means and what to do.
+    pub detail: String,
+    /// Where to go next (label, href).
+    pub links: Vec<(String, String)>,
+}
+
+impl MessagePage {
+    /// The home page of an instance without papers.
+    pub fn empty_instance() -> MessagePage {
+        MessagePage {
+            title: "No papers yet".to_owned(),
+            detail: "This instance has no papers. Import some with `paperstand import FILE` \
+                     (JSON Lines, see docs/formats.md), or start it without --no-demo on an empty \
+                     data directory to get 2,000 demo papers."
+                .to_owned(),
+            links: Vec::new(),
+        }
+    }
+}
+
 /// `/papers/{id}`.
 #[derive(Debug, Template)]
 #[template(path = "paper.html")]
 pub struct PaperPage {
+    /// The absolute URL of this page.
+    pub canonical: String,
     /// The card data (title, abstract, links…).
     pub card: CardView,
     /// Title as plain text for `<title>`.
@@ -196,8 +224,8 @@ pub struct PaperPage {
 }
 
 impl PaperPage {
-    /// Builds the page of a paper.
-    pub fn new(paper: &Paper) -> PaperPage {
+    /// Builds the page of a paper; `public_url` is the instance's base URL.
+    pub fn new(paper: &Paper, public_url: &str) -> PaperPage {
         let versions = paper
             .versions
             .iter()
@@ -209,6 +237,7 @@ impl PaperPage {
             .collect();
         let listed = format_date(paper.listed_on);
         PaperPage {
+            canonical: format!("{public_url}/papers/{}", paper.id),
             card: CardView::new(paper),
             title_text: paper.title.clone(),
             authors: paper.authors.clone(),

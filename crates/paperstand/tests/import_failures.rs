@@ -1,0 +1,136 @@
+//! The importer when the store fails: a dead database stops the import with a clear
+//! message after what came before was written; a byte-order mark is not an error.
+
+use std::io::Cursor;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use paperstand::transfer::import_lines;
+use paperstand_core::{ArxivId, Paper};
+use paperstand_store::{AdjacentDates, Page, SqliteStore, Store, StoreError, UpsertOutcome};
+use time::Date;
+use time::macros::date;
+
+const FIXTURE: &str = include_str!("fixtures/papers.jsonl");
+
+/// A real SQLite store whose upserts start failing after `healthy` calls, as when the
+/// disk fills up.
+#[derive(Debug)]
+struct FailingAfter {
+    inner: SqliteStore,
+    healthy: usize,
+    calls: AtomicUsize,
+}
+
+#[async_trait]
+impl Store for FailingAfter {
+    async fn upsert_papers(&self, papers: &[Paper]) -> Result<Vec<UpsertOutcome>, StoreError> {
+        if self.calls.fetch_add(1, Ordering::SeqCst) >= self.healthy {
+            return Err(StoreError::Other("database or disk is full".to_owned()));
+        }
+        self.inner.upsert_papers(papers).await
+    }
+    async fn paper(&self, id: &ArxivId) -> Result<Option<Paper>, StoreError> {
+        self.inner.paper(id).await
+    }
+    async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>, StoreError> {
+        self.inner.papers_listed_on(day, page).await
+    }
+    async fn count_listed_on(&self, day: Date) -> Result<u64, StoreError> {
+        self.inner.count_listed_on(day).await
+    }
+    async fn latest_listing_date(&self) -> Result<Option<Date>, StoreError> {
+        self.inner.latest_listing_date().await
+    }
+    async fn adjacent_listing_dates(&self, day: Date) -> Result<AdjacentDates, StoreError> {
+        self.inner.adjacent_listing_dates(day).await
+    }
+    async fn newest_papers(&self, page: Page) -> Result<Vec<Paper>, StoreError> {
+        self.inner.newest_papers(page).await
+    }
+    async fn count_papers(&self) -> Result<u64, StoreError> {
+        self.inner.count_papers().await
+    }
+    async fn papers_after(
+        &self,
+        after: Option<&ArxivId>,
+        limit: u32,
+    ) -> Result<Vec<Paper>, StoreError> {
+        self.inner.papers_after(after, limit).await
+    }
+    async fn change_seq(&self) -> Result<i64, StoreError> {
+        self.inner.change_seq().await
+    }
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.inner.setting(key).await
+    }
+    async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.inner.set_setting(key, value).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+}
+
+/// 2,500 valid lines (three batches): the fixture's records under fresh ids.
+fn many_lines() -> String {
+    let template: serde_json::Value =
+        serde_json::from_str(FIXTURE.lines().next().unwrap()).unwrap();
+    (1..=2_500)
+        .map(|n| {
+            let mut record = template.clone();
+            record["id"] = format!("2606.{n:05}").into();
+            format!("{record}\n")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_failing_database_stops_the_import_after_the_good_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = SqliteStore::open(&dir.path().join("p.sqlite"))
+        .await
+        .unwrap();
+    let store = Arc::new(FailingAfter {
+        inner,
+        healthy: 1,
+        calls: AtomicUsize::new(0),
+    });
+    let reader = Box::new(Cursor::new(many_lines().into_bytes()));
+    let report = import_lines(store.as_ref(), reader, date!(2026 - 11 - 27), &|_| {}).await;
+    let fatal = report.fatal.expect("the import stops");
+    assert!(
+        fatal.contains("database or disk is full") && fatal.contains("lines 1001-2000"),
+        "{fatal}"
+    );
+    assert_eq!(report.inserted, 1_000, "the first batch was written");
+    assert!(
+        report.rejected.is_empty(),
+        "lines are not blamed for a database failure"
+    );
+    assert_eq!(store.inner.count_papers().await.unwrap(), 1_000);
+    assert!(
+        store.calls.load(Ordering::SeqCst) <= 3,
+        "no more writes after the failure"
+    );
+}
+
+#[tokio::test]
+async fn a_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("p.sqlite"))
+        .await
+        .unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(FIXTURE.as_bytes());
+    let report = import_lines(
+        &store,
+        Box::new(Cursor::new(bytes)),
+        date!(2026 - 11 - 27),
+        &|_| {},
+    )
+    .await;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(report.inserted, 21);
+}

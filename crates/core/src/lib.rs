@@ -3,7 +3,9 @@
 //! the web layer or any async runtime; time is always passed in.
 
 pub mod arxiv_id;
+pub mod atom;
 pub mod code_links;
+pub mod oai;
 pub mod paper;
 pub mod record;
 

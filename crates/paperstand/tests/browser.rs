@@ -126,6 +126,7 @@ impl Chromedriver {
             .stderr(Stdio::null())
             .spawn()
             .expect("start chromedriver");
+        paperstand::ingest::fetch::install_tls_provider();
         let http = reqwest::Client::builder()
             .no_proxy()
             .timeout(Duration::from_secs(60));

@@ -306,6 +306,7 @@ fn free_port() -> u16 {
 }
 
 async fn wait_ready(url: &str) {
+    paperstand::ingest::fetch::install_tls_provider();
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Ok(response) = reqwest::get(format!("{url}/readyz")).await

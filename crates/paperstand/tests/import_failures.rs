@@ -34,6 +34,9 @@ impl Store for FailingAfter {
     async fn paper(&self, id: &ArxivId) -> Result<Option<Paper>, StoreError> {
         self.inner.paper(id).await
     }
+    async fn papers_by_ids(&self, ids: &[ArxivId]) -> Result<Vec<Paper>, StoreError> {
+        self.inner.papers_by_ids(ids).await
+    }
     async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>, StoreError> {
         self.inner.papers_listed_on(day, page).await
     }

@@ -217,6 +217,22 @@ pub async fn odd_ids_and_hostile_text(store: &dyn Store) {
     assert_eq!(store.paper(&id("2503.99999")).await.unwrap(), None);
 }
 
+/// Several papers by id at once; unknown ids and versions are fine.
+pub async fn papers_by_ids(store: &dyn Store) {
+    let papers = vec![
+        sample_paper("2503.00001", "One", date!(2025 - 03 - 18)),
+        sample_paper("hep-th/9901001", "Two", date!(1999 - 01 - 04)),
+    ];
+    store.upsert_papers(&papers).await.unwrap();
+    let mut found = store
+        .papers_by_ids(&[id("2503.00001v3"), id("hep-th/9901001"), id("2503.99999")])
+        .await
+        .unwrap();
+    found.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(found, papers);
+    assert!(store.papers_by_ids(&[]).await.unwrap().is_empty());
+}
+
 /// Settings persist and are replaced.
 pub async fn settings_round_trip(store: &dyn Store) {
     assert_eq!(store.setting("demo.imported").await.unwrap(), None);
@@ -242,6 +258,7 @@ macro_rules! store_contract_tests {
             daily_listing_and_adjacent_dates,
             newest_and_walk_everything,
             odd_ids_and_hostile_text,
+            papers_by_ids,
             settings_round_trip
         );
     };

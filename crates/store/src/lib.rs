@@ -92,6 +92,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// One paper by id; a version in the id is ignored.
     async fn paper(&self, id: &ArxivId) -> Result<Option<Paper>>;
 
+    /// The stored papers among `ids` (versions ignored), in no particular order.
+    async fn papers_by_ids(&self, ids: &[ArxivId]) -> Result<Vec<Paper>>;
+
     /// The papers listed on `day`, in arXiv id order.
     async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>>;
 

@@ -329,6 +329,23 @@ impl Store for SqliteStore {
         row.as_ref().map(paper_from_row).transpose()
     }
 
+    async fn papers_by_ids(&self, ids: &[ArxivId]) -> Result<Vec<Paper>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = ids.iter().map(ArxivId::base).collect();
+        let rows = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            " from papers where arxiv_id in (select value from json_each(?1))"
+        ))
+        .bind(to_json(&ids))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        papers_from_rows(&rows)
+    }
+
     async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>> {
         let rows = sqlx::query(concat!(
             "select ",

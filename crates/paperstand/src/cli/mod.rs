@@ -2,6 +2,7 @@
 //! is a short script over `app`, `transfer` and `web`; errors carry context and end
 //! the process with a message that says what to do.
 
+mod harvest;
 mod transfer;
 
 use std::path::PathBuf;
@@ -44,6 +45,9 @@ enum Command {
     Import(ImportArgs),
     /// Export every paper as JSON Lines, in the format `import` reads
     Export(ExportArgs),
+    /// Fetch papers from arXiv
+    #[command(subcommand)]
+    Harvest(HarvestCommand),
     /// Show or check the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -77,6 +81,17 @@ struct ExportArgs {
     /// Where to write; standard output when absent or `-`. A name ending in .gz is compressed.
     #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum HarvestCommand {
+    /// Harvest metadata over OAI-PMH, continuing from the last completed harvest
+    #[command(
+        after_help = "The first harvest without --from fetches the whole set: for arXiv's cs that is \
+                            hundreds of thousands of records at one page per 3 s or more. An interrupted \
+                            harvest continues from its last completed page on the next run."
+    )]
+    Oai(harvest::OaiArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +145,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 transfer::run_import(&config, &args.file, args.rejected.as_deref()).await
             }
             Command::Export(args) => transfer::run_export(&config, args.file.as_deref()).await,
+            Command::Harvest(HarvestCommand::Oai(args)) => harvest::run_oai(&config, &args).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -6,6 +6,8 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod oai_replay;
+
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -66,6 +68,7 @@ impl TestApp {
         tokio::spawn(serve(listener, state, async move {
             let _ = rx.await;
         }));
+        paperstand::ingest::fetch::install_tls_provider();
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod ingest;
+
+pub use ingest::{IngestConfig, parse_url};
+
 /// The effective configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Config {
@@ -19,6 +23,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Fetching from arXiv and other sources.
+    pub ingest: IngestConfig,
 }
 
 /// The `[server]` section.
@@ -58,6 +64,7 @@ impl Default for Config {
                 bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 public_url: None,
             },
+            ingest: IngestConfig::default(),
             log: LogConfig {
                 format: LogFormat::Text,
                 level: "info".to_owned(),
@@ -76,6 +83,8 @@ struct FileConfig {
     server: FileServer,
     #[serde(default)]
     log: FileLog,
+    #[serde(default)]
+    ingest: ingest::FileIngest,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -158,6 +167,7 @@ impl Config {
         if let Some(level) = file.log.level {
             self.log.level = level;
         }
+        self.ingest.apply_file(file.ingest).context("in [ingest]")?;
         Ok(())
     }
 
@@ -184,6 +194,7 @@ impl Config {
         if let Some(level) = env("PAPERSTAND_LOG") {
             self.log.level = level;
         }
+        self.ingest.apply_env(env)?;
         Ok(())
     }
 

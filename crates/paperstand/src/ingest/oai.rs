@@ -1,0 +1,301 @@
+//! The OAI-PMH harvester (`paperstand harvest oai`): ListRecords page by page,
+//! following resumption tokens, writing each page before remembering the next token,
+//! so a killed harvest continues from the last completed page. Each completed harvest
+//! remembers its `responseDate`; the next starts `from` that day.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, bail};
+use paperstand_core::oai::{
+    HarvestedRecord, MetadataFormat, OaiError, RejectedRecord, parse_list_records,
+};
+use paperstand_core::{ArxivId, Paper};
+use paperstand_store::{Store, UpsertOutcome};
+use serde::{Deserialize, Serialize};
+
+use super::fetch::Fetcher;
+use super::merge::{MergeCounts, apply_papers};
+
+/// How many times a harvest restarts its window after `badResumptionToken` before giving up.
+const MAX_RESTARTS: u32 = 3;
+
+/// What to harvest.
+#[derive(Debug, Clone)]
+pub struct OaiHarvest {
+    /// The endpoint, e.g. `https://oaipmh.arxiv.org/oai`.
+    pub base_url: String,
+    /// A set such as `cs` (none: everything).
+    pub set: Option<String>,
+    /// The metadata format.
+    pub format: MetadataFormat,
+    /// Start from this day instead of the last completed harvest.
+    pub from: Option<time::Date>,
+    /// Parse and count, write nothing (and remember nothing).
+    pub dry_run: bool,
+}
+
+/// What a harvest did.
+#[derive(Debug, Default, Clone)]
+pub struct HarvestReport {
+    /// Pages fetched.
+    pub pages: u64,
+    /// Papers by outcome.
+    pub counts: MergeCounts,
+    /// Records marked withdrawn by their authors.
+    pub withdrawn: u64,
+    /// Records deleted from the repository (OAI `status="deleted"`).
+    pub deleted: u64,
+    /// Records that could not be used, with why.
+    pub rejected: Vec<RejectedRecord>,
+    /// The `from` day the window started at (none: from the beginning).
+    pub from: Option<String>,
+    /// True when the harvest continued an interrupted one.
+    pub resumed: bool,
+}
+
+/// Harvest state kept in the store's settings, per (base URL, set, format).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+struct HarvestState {
+    /// `responseDate` of the first page of the last completed harvest.
+    last_completed: Option<String>,
+    /// The harvest in progress, if one was interrupted.
+    window: Option<Window>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+struct Window {
+    from: Option<String>,
+    started: Option<String>,
+    token: Option<String>,
+    pages: u64,
+}
+
+fn state_key(job: &OaiHarvest) -> String {
+    format!(
+        "harvest.oai|{}|{}|{}",
+        job.base_url,
+        job.set.as_deref().unwrap_or(""),
+        job.format.as_str()
+    )
+}
+
+async fn load_state(store: &dyn Store, key: &str) -> anyhow::Result<HarvestState> {
+    match store.setting(key).await? {
+        None => Ok(HarvestState::default()),
+        Some(text) => serde_json::from_str(&text)
+            .with_context(|| format!("the stored harvest state {key} is unreadable")),
+    }
+}
+
+async fn save_state(
+    store: &dyn Store,
+    key: &str,
+    state: &HarvestState,
+    job: &OaiHarvest,
+) -> anyhow::Result<()> {
+    if !job.dry_run {
+        store
+            .set_setting(key, &serde_json::to_string(state)?)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Runs one harvest to the end of its list. `on_page` sees the running report.
+pub async fn harvest_oai(
+    store: &dyn Store,
+    fetcher: &Fetcher,
+    job: &OaiHarvest,
+    on_page: &(dyn Fn(&HarvestReport) + Sync),
+) -> anyhow::Result<HarvestReport> {
+    let key = state_key(job);
+    let mut state = load_state(store, &key).await?;
+    let mut report = HarvestReport {
+        resumed: state.window.is_some() && job.from.is_none(),
+        ..HarvestReport::default()
+    };
+    let mut window = match (state.window.take(), job.from) {
+        (Some(window), None) => window,
+        (_, from) => Window {
+            from: from
+                .map(paperstand_core::record::format_date)
+                .or_else(|| state.last_completed.as_ref().map(|d| day_of(d))),
+            ..Window::default()
+        },
+    };
+    report.from.clone_from(&window.from);
+    let mut restarts = 0;
+    loop {
+        let body = fetcher.get(&page_url(job, &window)).await?;
+        let page = match parse_list_records(&body, job.format) {
+            Ok(page) => page,
+            Err(e) if e.is_no_records_match() => break,
+            Err(e) if e.is_bad_resumption_token() && restarts < MAX_RESTARTS => {
+                restarts += 1;
+                tracing::warn!(
+                    job.name = "harvest_oai",
+                    "the server refused the resumption token; restarting the window"
+                );
+                window = Window {
+                    from: window.from,
+                    ..Window::default()
+                };
+                continue;
+            }
+            Err(e) => return Err(oai_failure(e, &window)),
+        };
+        window
+            .started
+            .get_or_insert_with(|| page.response_date.clone());
+        apply_page(store, job, page.records, &mut report).await?;
+        report.deleted += page.deleted.len() as u64;
+        report.rejected.extend(page.rejected);
+        report.pages += 1;
+        window.pages += 1;
+        window.token = page.resumption_token;
+        let done = window.token.is_none();
+        state.window = (!done).then(|| window.clone());
+        if done {
+            state.last_completed = window.started.clone().or(state.last_completed);
+        }
+        save_state(store, &key, &state, job).await?;
+        on_page(&report);
+        if done {
+            return Ok(report);
+        }
+    }
+    // noRecordsMatch: an empty window is a completed harvest.
+    state.window = None;
+    state.last_completed = Some(now_response_date());
+    save_state(store, &key, &state, job).await?;
+    Ok(report)
+}
+
+fn oai_failure(error: OaiError, window: &Window) -> anyhow::Error {
+    let resume = if window.token.is_some() {
+        " (the next run resumes from the last completed page)"
+    } else {
+        ""
+    };
+    anyhow::anyhow!("{error}{resume}")
+}
+
+/// The request URL. A resumption token is sent exactly as received: arXiv's tokens are
+/// already percent-encoded, and encoding them again makes the server refuse them.
+fn page_url(job: &OaiHarvest, window: &Window) -> String {
+    if let Some(token) = &window.token {
+        return format!("{}?verb=ListRecords&resumptionToken={token}", job.base_url);
+    }
+    let mut url = format!(
+        "{}?verb=ListRecords&metadataPrefix={}",
+        job.base_url,
+        job.format.as_str()
+    );
+    if let Some(set) = &job.set {
+        url.push_str("&set=");
+        url.push_str(&encode_query_value(set));
+    }
+    if let Some(from) = &window.from {
+        url.push_str("&from=");
+        url.push_str(from);
+    }
+    url
+}
+
+fn encode_query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `2026-11-27T10:34:10Z` → `2026-11-27` (arXiv's OAI-PMH has day granularity).
+fn day_of(response_date: &str) -> String {
+    response_date.chars().take(10).collect()
+}
+
+fn now_response_date() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+async fn apply_page(
+    store: &dyn Store,
+    job: &OaiHarvest,
+    records: Vec<HarvestedRecord>,
+    report: &mut HarvestReport,
+) -> anyhow::Result<()> {
+    report.withdrawn += records.iter().filter(|r| r.withdrawn).count() as u64;
+    // A page can, in principle, repeat an id: keep the last record of each.
+    let mut by_id: HashMap<ArxivId, Paper> = HashMap::with_capacity(records.len());
+    for record in records {
+        by_id.insert(record.paper.id.clone(), record.paper);
+    }
+    let papers: Vec<Paper> = by_id.into_values().collect();
+    let outcomes = apply_papers(store, papers, job.dry_run).await?;
+    report.counts.add(&outcomes);
+    if outcomes.contains(&UpsertOutcome::Older) {
+        tracing::debug!(
+            "some harvested records were older than the stored papers and were skipped"
+        );
+    }
+    Ok(())
+}
+
+/// Parses `--format`.
+pub fn parse_format(text: &str) -> anyhow::Result<MetadataFormat> {
+    match text.parse::<MetadataFormat>() {
+        Ok(format) => Ok(format),
+        Err(_) => bail!("--format {text:?}: use arXivRaw, arXiv or oai_dc"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(set: Option<&str>) -> OaiHarvest {
+        OaiHarvest {
+            base_url: "https://oaipmh.arxiv.org/oai".to_owned(),
+            set: set.map(str::to_owned),
+            format: MetadataFormat::ArxivRaw,
+            from: None,
+            dry_run: false,
+        }
+    }
+
+    #[test]
+    fn first_pages_name_the_format_set_and_day() {
+        let window = Window {
+            from: Some("2026-11-26".to_owned()),
+            ..Window::default()
+        };
+        assert_eq!(
+            page_url(&job(Some("cs")), &window),
+            "https://oaipmh.arxiv.org/oai?verb=ListRecords&metadataPrefix=arXivRaw&set=cs&from=2026-11-26"
+        );
+    }
+
+    #[test]
+    fn tokens_are_sent_exactly_as_received() {
+        let token = "verb%3DListRecords%26metadataPrefix%3DarXivRaw%26from%3D2010-08-20%26skip%3D0";
+        let window = Window {
+            token: Some(token.to_owned()),
+            ..Window::default()
+        };
+        assert_eq!(
+            page_url(&job(None), &window),
+            format!("https://oaipmh.arxiv.org/oai?verb=ListRecords&resumptionToken={token}")
+        );
+    }
+
+    #[test]
+    fn the_next_harvest_starts_on_the_day_of_the_last() {
+        assert_eq!(day_of("2026-11-27T10:34:10Z"), "2026-11-27");
+    }
+}

@@ -48,6 +48,8 @@ pub struct Paper {
     pub times_listed: Option<u32>,
     /// Code links found in the abstract and the comment.
     pub links: Vec<CodeLink>,
+    /// The authors withdrew the paper (its latest version replaces the content with a notice).
+    pub withdrawn: bool,
 }
 
 impl Paper {

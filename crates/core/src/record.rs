@@ -67,6 +67,9 @@ pub struct PaperRecord {
     /// Versions with their submission dates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<VersionRecord>>,
+    /// True when the authors withdrew the paper (written only when true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<bool>,
 }
 
 /// One version in a record.
@@ -201,6 +204,7 @@ impl PaperRecord {
             last_listed_on,
             times_listed: self.times_listed,
             links,
+            withdrawn: self.withdrawn.unwrap_or(false),
         })
     }
 
@@ -220,6 +224,7 @@ impl PaperRecord {
             journal_ref: paper.journal_ref.clone(),
             doi: paper.doi.clone(),
             submitted: paper.submitted_on.map(format_date),
+            withdrawn: paper.withdrawn.then_some(true),
             versions: (!paper.versions.is_empty()).then(|| {
                 paper
                     .versions

@@ -83,6 +83,27 @@ async fn a_full_harvest_follows_every_token_then_continues_incrementally() {
         "token sent back as received"
     );
 
+    let reference = paperstand_core::oai::parse_list_records(
+        common::oai_replay::ALL_RECORDS.as_bytes(),
+        MetadataFormat::ArxivRaw,
+    )
+    .unwrap();
+    let withdrawn: Vec<_> = reference.records.iter().filter(|r| r.withdrawn).collect();
+    assert_eq!(report.withdrawn, withdrawn.len() as u64);
+    assert!(!withdrawn.is_empty());
+    for record in withdrawn {
+        assert!(
+            store
+                .paper(&record.paper.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .withdrawn,
+            "{}",
+            record.paper.id
+        );
+    }
+
     // The next harvest starts from the day of the last one; nothing new is a success.
     *replay.nothing_new_from.lock().unwrap() = Some("2026-11-27".to_owned());
     let again = harvest(&store, &url, &ingest_config()).await.unwrap();

@@ -176,6 +176,21 @@ async fn unknown_and_invalid_papers_are_404_pages() {
 }
 
 #[tokio::test]
+async fn withdrawn_papers_say_so() {
+    let line = r#"{"id":"2606.99998","title":"Gone","first_listed":"2026-06-02","withdrawn":true,"comment":"This paper has been withdrawn by the authors"}"#;
+    let app = TestApp::with_lines(&format!("{}{line}\n", common::FIXTURE)).await;
+    let (_, _, paper) = app.get("/papers/2606.99998").await;
+    assert!(paper.contains("The authors withdrew this paper"), "{paper}");
+    let (_, _, daily) = app.get("/?date=2026-06-02").await;
+    assert_eq!(
+        daily
+            .matches(r#"<span class="withdrawn">withdrawn</span>"#)
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
 async fn latex_in_titles_becomes_mathml() {
     let app = TestApp::with_fixture().await;
     let (_, _, body) = app.get("/papers/2604.19038").await;

@@ -200,6 +200,7 @@ pub async fn odd_ids_and_hostile_text(store: &dyn Store) {
         "<script>alert('x')</script> & \"quotes\"",
         date!(2003 - 09 - 10),
     );
+    paper.withdrawn = true;
     paper.comment = Some("javascript:alert(1) ' ; drop table papers; --".to_owned());
     store
         .upsert_papers(std::slice::from_ref(&paper))

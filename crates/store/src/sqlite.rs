@@ -31,7 +31,7 @@ const MAX_CONNECTIONS: u32 = 8;
 macro_rules! paper_columns {
     () => {
         "arxiv_id, title, abstract, authors, categories, classes, comment, journal_ref, doi, versions, \
-         submitted_on, listed_on, last_listed_on, times_listed, code_links"
+         submitted_on, listed_on, last_listed_on, times_listed, code_links, withdrawn"
     };
 }
 
@@ -101,6 +101,7 @@ struct PaperRow<'a> {
     last_listed_on: Option<String>,
     times_listed: Option<u32>,
     code_links: String,
+    withdrawn: bool,
     freshness: String,
     content_hash: &'a str,
     change_seq: i64,
@@ -143,6 +144,7 @@ fn paper_row<'a>(paper: &'a Paper, hash: &'a str, change_seq: i64) -> PaperRow<'
         last_listed_on: paper.last_listed_on.map(format_date),
         times_listed: paper.times_listed,
         code_links: to_json(&paper.links),
+        withdrawn: paper.withdrawn,
         freshness: format_date(paper.freshness()),
         content_hash: hash,
         change_seq,
@@ -200,6 +202,7 @@ fn paper_from_row(row: &SqliteRow) -> Result<Paper> {
         last_listed_on: date_column(row, &id_text, "last_listed_on")?,
         times_listed: times_listed.and_then(|n| u32::try_from(n).ok()),
         links: json_column::<Vec<CodeLink>>(row, &id_text, "code_links")?,
+        withdrawn: row.try_get("withdrawn").map_err(db_error)?,
         id,
     })
 }
@@ -270,11 +273,12 @@ async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> 
 const UPSERT_FROM_JSON: &str = "\
     insert into papers (arxiv_id, title, abstract, authors, categories, primary_category, classes, comment, \
         journal_ref, doi, versions, submitted_on, listed_on, last_listed_on, times_listed, code_links, \
-        freshness, content_hash, change_seq, created_at, updated_at) \
+        withdrawn, freshness, content_hash, change_seq, created_at, updated_at) \
     select value ->> 'arxiv_id', value ->> 'title', value ->> 'abstract_text', value ->> 'authors', \
         value ->> 'categories', value ->> 'primary_category', value ->> 'classes', value ->> 'comment', value ->> 'journal_ref', \
         value ->> 'doi', value ->> 'versions', value ->> 'submitted_on', value ->> 'listed_on', \
-        value ->> 'last_listed_on', value ->> 'times_listed', value ->> 'code_links', value ->> 'freshness', \
+        value ->> 'last_listed_on', value ->> 'times_listed', value ->> 'code_links', value ->> 'withdrawn', \
+        value ->> 'freshness', \
         value ->> 'content_hash', value ->> 'change_seq', ?2, ?2 \
     from json_each(?1) where true \
     on conflict (arxiv_id) do update set title = excluded.title, abstract = excluded.abstract, \
@@ -283,7 +287,7 @@ const UPSERT_FROM_JSON: &str = "\
         journal_ref = excluded.journal_ref, doi = excluded.doi, versions = excluded.versions, \
         submitted_on = excluded.submitted_on, listed_on = excluded.listed_on, \
         last_listed_on = excluded.last_listed_on, times_listed = excluded.times_listed, \
-        code_links = excluded.code_links, freshness = excluded.freshness, \
+        code_links = excluded.code_links, withdrawn = excluded.withdrawn, freshness = excluded.freshness, \
         content_hash = excluded.content_hash, change_seq = excluded.change_seq, \
         updated_at = excluded.updated_at";
 

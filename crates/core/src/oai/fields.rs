@@ -118,6 +118,7 @@ pub(crate) fn build(header: &Header, fields: Fields) -> Result<HarvestedRecord, 
         doi: fields.doi,
         submitted: Some(format_date(submitted)),
         versions: Some(versions),
+        withdrawn: Some(fields.withdrawn),
         ..PaperRecord::default()
     };
     // The parser has no clock: plausibility of future dates is the caller's concern.

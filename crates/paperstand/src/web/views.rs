@@ -66,6 +66,8 @@ pub struct CardView {
     pub links: Vec<LinkView>,
     /// Listing date.
     pub listed_on: String,
+    /// The authors withdrew it.
+    pub withdrawn: bool,
 }
 
 impl CardView {
@@ -81,6 +83,7 @@ impl CardView {
             categories: paper.categories.clone(),
             links: paper.links.iter().map(link_view).collect(),
             listed_on: format_date(paper.listed_on),
+            withdrawn: paper.withdrawn,
         }
     }
 }

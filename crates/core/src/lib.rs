@@ -2,6 +2,7 @@
 //! import record format. No I/O happens here, and nothing here imports the store,
 //! the web layer or any async runtime; time is always passed in.
 
+pub mod announce;
 pub mod arxiv_id;
 pub mod atom;
 pub mod code_links;

@@ -15,7 +15,7 @@ use crate::{ArxivId, Version};
 pub(crate) type MetadataResult = Result<Fields, String>;
 
 /// The prefix of arXiv's OAI identifiers.
-const OAI_PREFIX: &str = "oai:arXiv.org:";
+pub(crate) const OAI_PREFIX: &str = "oai:arXiv.org:";
 
 /// A record's `<header>`.
 #[derive(Debug, Default)]

@@ -5,11 +5,14 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use paperstand_core::ArxivId;
 use paperstand_core::record::parse_date;
 
 use crate::app;
 use crate::config::{Config, parse_url};
+use crate::ingest::arxiv_api::ArxivApi;
 use crate::ingest::fetch::Fetcher;
+use crate::ingest::merge::{MergeCounts, apply_papers};
 use crate::ingest::oai::{HarvestReport, OaiHarvest, harvest_oai, parse_format};
 
 /// Rejected records printed on the terminal.
@@ -122,4 +125,103 @@ fn print_summary(job: &OaiHarvest, report: &HarvestReport, elapsed: Duration) {
     for rejected in report.rejected.iter().take(REJECTIONS_SHOWN) {
         println!("  {}: {}", rejected.identifier, rejected.reason);
     }
+}
+
+/// `paperstand harvest api` arguments.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["ids", "query"]))]
+pub struct ApiArgs {
+    /// Comma-separated arXiv ids or URLs
+    #[arg(long, value_delimiter = ',')]
+    ids: Vec<String>,
+    /// An arXiv search query, e.g. 'cat:cs.CL AND ti:retrieval'
+    #[arg(long)]
+    query: Option<String>,
+    /// Most papers a query fetches
+    #[arg(long, default_value_t = 100)]
+    max: u64,
+    /// The API endpoint [default: ingest.api_base_url, https://export.arxiv.org/api/query]
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Fetch and count, write nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub(super) async fn run_api(config: &Config, args: &ApiArgs) -> anyhow::Result<ExitCode> {
+    let ids: Vec<ArxivId> = args
+        .ids
+        .iter()
+        .map(|t| t.parse())
+        .collect::<Result<_, _>>()?;
+    let base_url = match &args.base_url {
+        Some(url) => parse_url("--base-url", url)?,
+        None => config.ingest.api_base_url.clone(),
+    };
+    let store = app::open_store(config).await?;
+    let fetcher = Fetcher::new(&config.ingest, &config.public_url())?;
+    let api = ArxivApi::new(&fetcher, &base_url);
+    let bar = ProgressBar::new(args.max).with_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} papers ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let result = match &args.query {
+        Some(query) => {
+            let on_page = |fetched: u64, total: Option<u64>| {
+                bar.set_length(total.unwrap_or(args.max).min(args.max));
+                bar.set_position(fetched);
+            };
+            api.search(query, args.max, &on_page).await
+        }
+        None => api.fetch_ids(&ids).await,
+    };
+    bar.finish_and_clear();
+    let result = result?;
+    let papers: Vec<_> = unique_papers(result.entries.into_iter().map(|e| e.paper));
+    let mut counts = MergeCounts::default();
+    counts.add(&apply_papers(store.as_ref(), papers, args.dry_run).await?);
+    store.close().await;
+    println!(
+        "{} {base_url}:",
+        if args.dry_run {
+            "Dry run of"
+        } else {
+            "Fetched from"
+        }
+    );
+    println!(
+        "  new        {:>10}\n  updated    {:>10}\n  unchanged  {:>10}",
+        counts.inserted, counts.updated, counts.unchanged
+    );
+    if counts.older > 0 {
+        println!(
+            "  older      {:>10}  (the stored paper is newer and was kept)",
+            counts.older
+        );
+    }
+    println!("  rejected   {:>10}", result.rejected.len());
+    for rejected in result.rejected.iter().take(REJECTIONS_SHOWN) {
+        println!("  {rejected}");
+    }
+    for id in &result.missing {
+        println!("  not found on arXiv: {id}");
+    }
+    Ok(if result.missing.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(3)
+    })
+}
+
+/// One paper per id (a search can list a paper twice across pages); the last wins.
+fn unique_papers(
+    papers: impl Iterator<Item = paperstand_core::Paper>,
+) -> Vec<paperstand_core::Paper> {
+    let mut by_id = std::collections::HashMap::new();
+    for paper in papers {
+        by_id.insert(paper.id.clone(), paper);
+    }
+    by_id.into_values().collect()
 }

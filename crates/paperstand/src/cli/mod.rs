@@ -92,6 +92,12 @@ enum HarvestCommand {
                             harvest continues from its last completed page on the next run."
     )]
     Oai(harvest::OaiArgs),
+    /// Fetch papers through the arXiv API, by id or by search query
+    #[command(
+        after_help = "Examples:\n  paperstand harvest api --ids 2503.11731,2503.11732v2\n  \
+                            paperstand harvest api --query 'cat:cs.CL AND ti:retrieval' --max 300"
+    )]
+    Api(harvest::ApiArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -146,6 +152,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Command::Export(args) => transfer::run_export(&config, args.file.as_deref()).await,
             Command::Harvest(HarvestCommand::Oai(args)) => harvest::run_oai(&config, &args).await,
+            Command::Harvest(HarvestCommand::Api(args)) => harvest::run_api(&config, &args).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

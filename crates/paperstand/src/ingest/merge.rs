@@ -37,13 +37,43 @@ impl MergeCounts {
     }
 }
 
-/// Keeps the stored listing facts of papers that exist; a new paper keeps the
+/// Combines a record from a source with the stored paper: the record's metadata wins,
+/// but nothing the store knows is lost — the listing facts stay, versions are the union
+/// of both (the record's date wins for a version both know), and fields the source does
+/// not carry (DOI, journal reference, comment) are kept. A new paper keeps the
 /// provisional listing date its source gave it.
-pub fn keep_listing_facts(mut incoming: Paper, stored: Option<&Paper>) -> Paper {
-    if let Some(stored) = stored {
-        incoming.listed_on = stored.listed_on;
-        incoming.last_listed_on = stored.last_listed_on;
-        incoming.times_listed = stored.times_listed;
+pub fn merge_with_stored(mut incoming: Paper, stored: Option<&Paper>) -> Paper {
+    let Some(stored) = stored else {
+        return incoming;
+    };
+    incoming.listed_on = stored.listed_on;
+    incoming.last_listed_on = stored.last_listed_on;
+    incoming.times_listed = stored.times_listed;
+    let newer_version = incoming.latest_version() > stored.latest_version();
+    incoming.withdrawn = incoming.withdrawn || (stored.withdrawn && !newer_version);
+    for version in &stored.versions {
+        if !incoming
+            .versions
+            .iter()
+            .any(|v| v.version == version.version)
+        {
+            incoming.versions.push(version.clone());
+        }
+    }
+    incoming.versions.sort_by_key(|v| v.version);
+    incoming.submitted_on = incoming.submitted_on.or(stored.submitted_on);
+    if incoming.doi.is_none() {
+        incoming.doi.clone_from(&stored.doi);
+    }
+    if incoming.journal_ref.is_none() {
+        incoming.journal_ref.clone_from(&stored.journal_ref);
+    }
+    if incoming.comment.is_none() {
+        incoming.comment.clone_from(&stored.comment);
+        incoming.links = paperstand_core::extract_code_links(
+            &incoming.abstract_text,
+            incoming.comment.as_deref(),
+        );
     }
     incoming
 }
@@ -66,7 +96,7 @@ pub async fn apply_papers(
         .into_iter()
         .map(|p| {
             let existing = stored.get(&p.id);
-            keep_listing_facts(p, existing)
+            merge_with_stored(p, existing)
         })
         .collect();
     if !dry_run {
@@ -85,4 +115,72 @@ pub async fn apply_papers(
         })
         .collect();
     Ok(plan(&merged, &fingerprints(&merged)?, &states))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paperstand_core::Version;
+    use paperstand_store::contract::sample_paper;
+    use time::macros::date;
+
+    #[test]
+    fn merging_keeps_listing_facts_versions_and_missing_fields() {
+        let mut stored = sample_paper("2503.00001", "Old title", date!(2025 - 03 - 18));
+        stored.last_listed_on = Some(date!(2025 - 04 - 01));
+        stored.doi = Some("10.1/x".to_owned());
+        stored.versions = vec![
+            Version {
+                version: 1,
+                date: date!(2025 - 03 - 14),
+            },
+            Version {
+                version: 2,
+                date: date!(2025 - 03 - 20),
+            },
+            Version {
+                version: 3,
+                date: date!(2025 - 03 - 30),
+            },
+        ];
+        let mut incoming = sample_paper("2503.00001", "New title", date!(2025 - 03 - 14));
+        incoming.versions = vec![
+            Version {
+                version: 1,
+                date: date!(2025 - 03 - 14),
+            },
+            Version {
+                version: 3,
+                date: date!(2025 - 03 - 31),
+            },
+        ];
+        incoming.comment = None;
+        let merged = merge_with_stored(incoming, Some(&stored));
+        assert_eq!(merged.title, "New title");
+        assert_eq!(
+            (merged.listed_on, merged.last_listed_on),
+            (stored.listed_on, stored.last_listed_on)
+        );
+        let versions: Vec<_> = merged
+            .versions
+            .iter()
+            .map(|v| (v.version, v.date))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                (1, date!(2025 - 03 - 14)),
+                (2, date!(2025 - 03 - 20)),
+                (3, date!(2025 - 03 - 31))
+            ]
+        );
+        assert_eq!(merged.doi, stored.doi);
+        assert_eq!(merged.comment, stored.comment);
+    }
+
+    #[test]
+    fn a_new_paper_is_taken_as_it_comes() {
+        let incoming = sample_paper("2503.00002", "New", date!(2025 - 03 - 14));
+        assert_eq!(merge_with_stored(incoming.clone(), None), incoming);
+    }
 }

@@ -1,7 +1,9 @@
 //! Getting papers from outside: polite HTTP fetching (`fetch`), merging records into
-//! the store without losing listing facts (`merge`), and the OAI-PMH harvester (`oai`).
+//! the store without losing listing facts (`merge`), the OAI-PMH harvester (`oai`) and
+//! the arXiv API client (`arxiv_api`).
 //! Imports `core`, `store` and the configuration; nothing of the web layer.
 
+pub mod arxiv_api;
 pub mod fetch;
 pub mod merge;
 pub mod oai;

@@ -10,6 +10,7 @@ use paperstand_core::record::parse_date;
 
 use crate::app;
 use crate::config::{Config, parse_url};
+use crate::ingest::announce::{AnnouncementJob, read_announcements};
 use crate::ingest::arxiv_api::ArxivApi;
 use crate::ingest::fetch::Fetcher;
 use crate::ingest::merge::{MergeCounts, apply_papers};
@@ -224,4 +225,92 @@ fn unique_papers(
         by_id.insert(paper.id.clone(), paper);
     }
     by_id.into_values().collect()
+}
+
+/// `paperstand harvest announcements` arguments.
+#[derive(Debug, Args)]
+pub struct AnnounceArgs {
+    /// Comma-separated categories [default: ingest.categories]
+    #[arg(long, value_delimiter = ',')]
+    categories: Vec<String>,
+    /// The feed base [default: ingest.announce_base_url, https://rss.arxiv.org/atom]
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Fetch and count, write nothing
+    #[arg(long)]
+    dry_run: bool,
+}
+
+pub(super) async fn run_announcements(
+    config: &Config,
+    args: &AnnounceArgs,
+) -> anyhow::Result<ExitCode> {
+    let categories = if args.categories.is_empty() {
+        config.ingest.categories.clone()
+    } else {
+        args.categories.clone()
+    };
+    anyhow::ensure!(
+        !categories.is_empty(),
+        "name the categories: --categories cs.LG,cs.CL (or set ingest.categories)"
+    );
+    let job = AnnouncementJob {
+        base_url: match &args.base_url {
+            Some(url) => parse_url("--base-url", url)?,
+            None => config.ingest.announce_base_url.clone(),
+        },
+        categories,
+        dry_run: args.dry_run,
+    };
+    let store = app::open_store(config).await?;
+    let fetcher = Fetcher::new(&config.ingest, &config.public_url())?;
+    let api = ArxivApi::new(&fetcher, &config.ingest.api_base_url);
+    let result = read_announcements(store.as_ref(), &fetcher, &api, &job).await;
+    store.close().await;
+    let report = result?;
+    let Some(day) = report.day else {
+        println!(
+            "No announcements for {}: arXiv announces nothing on weekends and holidays.",
+            job.categories.join(", ")
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    if report.already_done {
+        println!("The announcements of {day} were already read; nothing to do.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("Announcements of {day} for {}:", job.categories.join(", "));
+    println!(
+        "  new {}, cross-lists {}, replacements {}",
+        report.new, report.cross, report.replaced
+    );
+    println!(
+        "  version dates from the API for {} papers; {} replaced papers unknown everywhere were skipped",
+        report.completed_by_api, report.skipped
+    );
+    let c = report.counts;
+    println!(
+        "  stored: new {}, updated {}, unchanged {}",
+        c.inserted, c.updated, c.unchanged
+    );
+    println!("  rejected {}", report.rejected.len());
+    for rejected in report.rejected.iter().take(REJECTIONS_SHOWN) {
+        println!("  {}: {}", rejected.identifier, rejected.reason);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) async fn run_daily(config: &Config) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(
+        crate::ingest::daily::is_configured(&config.ingest),
+        "nothing to ingest: set ingest.categories (announcements) and/or ingest.oai_set (harvest)"
+    );
+    let store = app::open_store(config).await?;
+    let failures = crate::ingest::daily::run_daily(store.as_ref(), config).await;
+    store.close().await;
+    Ok(if failures? == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -98,6 +98,10 @@ enum HarvestCommand {
                             paperstand harvest api --query 'cat:cs.CL AND ti:retrieval' --max 300"
     )]
     Api(harvest::ApiArgs),
+    /// Read the day's announcements: they set each paper's listing date
+    Announcements(harvest::AnnounceArgs),
+    /// Run the daily ingestion now, as `serve` does at ingest.daily_at_utc
+    Daily,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +157,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Export(args) => transfer::run_export(&config, args.file.as_deref()).await,
             Command::Harvest(HarvestCommand::Oai(args)) => harvest::run_oai(&config, &args).await,
             Command::Harvest(HarvestCommand::Api(args)) => harvest::run_api(&config, &args).await,
+            Command::Harvest(HarvestCommand::Announcements(args)) => {
+                harvest::run_announcements(&config, &args).await
+            }
+            Command::Harvest(HarvestCommand::Daily) => harvest::run_daily(&config).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -26,6 +26,14 @@ pub struct IngestConfig {
     pub oai_base_url: String,
     /// arXiv's Atom API endpoint.
     pub api_base_url: String,
+    /// arXiv's announcement feeds (`<base>/cs.LG+cs.CL`).
+    pub announce_base_url: String,
+    /// Categories whose daily announcements `serve` reads (none: no scheduled ingestion).
+    pub categories: Vec<String>,
+    /// The OAI-PMH set `serve` harvests daily after the announcements (none: no harvest).
+    pub oai_set: Option<String>,
+    /// When `serve` runs the daily ingestion, `HH:MM` UTC (after arXiv's announcement).
+    pub daily_at_utc: String,
 }
 
 impl Default for IngestConfig {
@@ -47,6 +55,10 @@ impl Default for IngestConfig {
             .to_vec(),
             oai_base_url: "https://oaipmh.arxiv.org/oai".to_owned(),
             api_base_url: "https://export.arxiv.org/api/query".to_owned(),
+            announce_base_url: "https://rss.arxiv.org/atom".to_owned(),
+            categories: Vec::new(),
+            oai_set: None,
+            daily_at_utc: "01:00".to_owned(),
         }
     }
 }
@@ -64,6 +76,10 @@ pub(super) struct FileIngest {
     allowed_hosts: Option<Vec<String>>,
     oai_base_url: Option<String>,
     api_base_url: Option<String>,
+    announce_base_url: Option<String>,
+    categories: Option<Vec<String>>,
+    oai_set: Option<String>,
+    daily_at_utc: Option<String>,
 }
 
 impl IngestConfig {
@@ -80,6 +96,15 @@ impl IngestConfig {
         }
         if let Some(url) = file.api_base_url {
             self.api_base_url = parse_url("ingest.api_base_url", &url)?;
+        }
+        if let Some(url) = file.announce_base_url {
+            self.announce_base_url = parse_url("ingest.announce_base_url", &url)?;
+        }
+        set(&mut self.categories, file.categories);
+        set(&mut self.oai_set, file.oai_set.map(Some));
+        if let Some(at) = file.daily_at_utc {
+            parse_time_of_day("ingest.daily_at_utc", &at)?;
+            self.daily_at_utc = at;
         }
         Ok(())
     }
@@ -116,11 +141,7 @@ impl IngestConfig {
                 u32::try_from(n).context("PAPERSTAND_INGEST_MAX_RETRIES: too large")?;
         }
         if let Some(hosts) = env("PAPERSTAND_INGEST_ALLOWED_HOSTS") {
-            self.allowed_hosts = hosts
-                .split(',')
-                .map(|h| h.trim().to_owned())
-                .filter(|h| !h.is_empty())
-                .collect();
+            self.allowed_hosts = split_list(&hosts);
         }
         if let Some(url) = env("PAPERSTAND_INGEST_OAI_BASE_URL") {
             self.oai_base_url = parse_url("PAPERSTAND_INGEST_OAI_BASE_URL", &url)?;
@@ -128,8 +149,38 @@ impl IngestConfig {
         if let Some(url) = env("PAPERSTAND_INGEST_API_BASE_URL") {
             self.api_base_url = parse_url("PAPERSTAND_INGEST_API_BASE_URL", &url)?;
         }
+        if let Some(url) = env("PAPERSTAND_INGEST_ANNOUNCE_BASE_URL") {
+            self.announce_base_url = parse_url("PAPERSTAND_INGEST_ANNOUNCE_BASE_URL", &url)?;
+        }
+        if let Some(list) = env("PAPERSTAND_INGEST_CATEGORIES") {
+            self.categories = split_list(&list);
+        }
+        set(
+            &mut self.oai_set,
+            env("PAPERSTAND_INGEST_OAI_SET").map(Some),
+        );
+        if let Some(at) = env("PAPERSTAND_INGEST_DAILY_AT_UTC") {
+            parse_time_of_day("PAPERSTAND_INGEST_DAILY_AT_UTC", &at)?;
+            self.daily_at_utc = at;
+        }
         Ok(())
     }
+}
+
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+/// `HH:MM` (24-hour) as minutes after midnight.
+pub fn parse_time_of_day(key: &str, text: &str) -> anyhow::Result<u32> {
+    let parsed = text.trim().split_once(':').and_then(|(h, m)| {
+        let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+        (h < 24 && m < 60 && text.trim().len() == 5).then_some(h * 60 + m)
+    });
+    parsed.ok_or_else(|| anyhow::anyhow!("{key}: {text:?} is not a time of day such as 01:00"))
 }
 
 fn set<T>(slot: &mut T, value: Option<T>) {

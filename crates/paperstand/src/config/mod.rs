@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 mod ingest;
 
-pub use ingest::{IngestConfig, parse_url};
+pub use ingest::{IngestConfig, parse_time_of_day, parse_url};
 
 /// The effective configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]

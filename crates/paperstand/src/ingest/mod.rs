@@ -3,7 +3,9 @@
 //! the arXiv API client (`arxiv_api`).
 //! Imports `core`, `store` and the configuration; nothing of the web layer.
 
+pub mod announce;
 pub mod arxiv_api;
+pub mod daily;
 pub mod fetch;
 pub mod merge;
 pub mod oai;

@@ -115,6 +115,12 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
         "Paperstand is serving {papers} papers at {}",
         config.public_url()
     );
+    if crate::ingest::daily::is_configured(&config.ingest) {
+        tokio::spawn(crate::ingest::daily::schedule_forever(
+            store.clone(),
+            config.clone(),
+        ));
+    }
     let state = AppState::new(store.clone(), &config.public_url());
     serve(listener, state, shutdown_signal()).await?;
     store.close().await;

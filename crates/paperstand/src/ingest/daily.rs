@@ -1,0 +1,139 @@
+//! The daily ingestion that `serve` runs after arXiv's announcement (and
+//! `paperstand harvest daily` runs by hand): the announcements of the configured
+//! categories, then the OAI-PMH harvest of the configured set. Each step is safe to
+//! re-run; a failing step is logged and the next still runs.
+
+use std::time::Duration;
+
+use paperstand_core::oai::MetadataFormat;
+use paperstand_store::Store;
+use time::OffsetDateTime;
+
+use super::announce::{AnnouncementJob, read_announcements};
+use super::arxiv_api::ArxivApi;
+use super::fetch::Fetcher;
+use super::oai::{OaiHarvest, harvest_oai};
+use crate::config::{Config, IngestConfig};
+
+/// Runs the daily ingestion once. Returns how many steps failed.
+pub async fn run_daily(store: &dyn Store, config: &Config) -> anyhow::Result<u32> {
+    let ingest = &config.ingest;
+    let fetcher = Fetcher::new(ingest, &config.public_url())?;
+    let api = ArxivApi::new(&fetcher, &ingest.api_base_url);
+    let mut failures = 0;
+    if !ingest.categories.is_empty() {
+        let job = AnnouncementJob {
+            base_url: ingest.announce_base_url.clone(),
+            categories: ingest.categories.clone(),
+            dry_run: false,
+        };
+        match read_announcements(store, &fetcher, &api, &job).await {
+            Ok(report) => {
+                tracing::info!(job.name = "read_announcements", day = ?report.day, new = report.new,
+                cross = report.cross, replaced = report.replaced, already_done = report.already_done, "announcements read")
+            }
+            Err(e) => {
+                failures += 1;
+                tracing::error!(
+                    job.name = "read_announcements",
+                    error = format!("{e:#}"),
+                    "announcements failed"
+                );
+            }
+        }
+    }
+    if let Some(set) = &ingest.oai_set {
+        let job = OaiHarvest {
+            base_url: ingest.oai_base_url.clone(),
+            set: Some(set.clone()),
+            format: MetadataFormat::ArxivRaw,
+            from: None,
+            dry_run: false,
+        };
+        match harvest_oai(store, &fetcher, &job, &|_| {}).await {
+            Ok(report) => tracing::info!(
+                job.name = "harvest_oai",
+                pages = report.pages,
+                new = report.counts.inserted,
+                updated = report.counts.updated,
+                "harvest finished"
+            ),
+            Err(e) => {
+                failures += 1;
+                tracing::error!(
+                    job.name = "harvest_oai",
+                    error = format!("{e:#}"),
+                    "harvest failed; the next run resumes it"
+                );
+            }
+        }
+    }
+    Ok(failures)
+}
+
+/// How long from `now` until the next `HH:MM` UTC.
+pub fn until_next(now: OffsetDateTime, minutes_after_midnight: u32) -> Duration {
+    let now_minutes = u32::from(now.hour()) * 60 + u32::from(now.minute());
+    let now_seconds = now_minutes * 60 + u32::from(now.second());
+    let target = minutes_after_midnight * 60;
+    let wait = if target > now_seconds {
+        target - now_seconds
+    } else {
+        24 * 3600 - now_seconds + target
+    };
+    Duration::from_secs(u64::from(wait))
+}
+
+/// Whether `serve` has anything to schedule.
+pub fn is_configured(ingest: &IngestConfig) -> bool {
+    !ingest.categories.is_empty() || ingest.oai_set.is_some()
+}
+
+/// The loop `serve` runs: wait for the configured time, ingest, repeat.
+pub async fn schedule_forever(store: std::sync::Arc<dyn Store>, config: Config) {
+    let at = match crate::config::parse_time_of_day(
+        "ingest.daily_at_utc",
+        &config.ingest.daily_at_utc,
+    ) {
+        Ok(at) => at,
+        Err(e) => return tracing::error!(error = %e, "daily ingestion not scheduled"),
+    };
+    loop {
+        let wait = until_next(OffsetDateTime::now_utc(), at);
+        tracing::info!(
+            job.name = "daily_ingestion",
+            wait_s = wait.as_secs(),
+            "next daily ingestion scheduled"
+        );
+        tokio::time::sleep(wait).await;
+        if let Err(e) = run_daily(store.as_ref(), &config).await {
+            tracing::error!(
+                job.name = "daily_ingestion",
+                error = format!("{e:#}"),
+                "daily ingestion could not start"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn waits_until_the_next_time_of_day() {
+        assert_eq!(
+            until_next(datetime!(2026-11-27 00:30:00 UTC), 60),
+            Duration::from_secs(30 * 60)
+        );
+        assert_eq!(
+            until_next(datetime!(2026-11-27 01:00:00 UTC), 60),
+            Duration::from_secs(24 * 3600)
+        );
+        assert_eq!(
+            until_next(datetime!(2026-11-27 23:00:30 UTC), 60),
+            Duration::from_secs(2 * 3600 - 30)
+        );
+    }
+}

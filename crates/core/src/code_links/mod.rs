@@ -69,6 +69,24 @@ pub enum LinkSource {
     Abstract,
     /// The authors' comment field.
     Comment,
+    /// Papers with Code's links between papers and code.
+    #[serde(rename = "pwc")]
+    PapersWithCode,
+    /// Hugging Face Papers (`githubRepo` of a daily paper).
+    #[serde(rename = "huggingface")]
+    HuggingFace,
+}
+
+impl LinkSource {
+    /// Where the link came from, in words ("the abstract", "Papers with Code").
+    pub fn describe(self) -> &'static str {
+        match self {
+            LinkSource::Abstract => "the abstract",
+            LinkSource::Comment => "the comment",
+            LinkSource::PapersWithCode => "Papers with Code",
+            LinkSource::HuggingFace => "Hugging Face",
+        }
+    }
 }
 
 /// The code host a link points to.

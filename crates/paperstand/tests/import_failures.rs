@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use paperstand::transfer::import_lines;
+use paperstand_core::external::{ExternalLink, Signal};
 use paperstand_core::{ArxivId, Paper};
 use paperstand_store::{AdjacentDates, Page, SqliteStore, Store, StoreError, UpsertOutcome};
 use time::Date;
@@ -61,6 +62,18 @@ impl Store for FailingAfter {
         limit: u32,
     ) -> Result<Vec<Paper>, StoreError> {
         self.inner.papers_after(after, limit).await
+    }
+    async fn upsert_external_links(&self, links: &[ExternalLink]) -> Result<u64, StoreError> {
+        self.inner.upsert_external_links(links).await
+    }
+    async fn external_links(&self, ids: &[ArxivId]) -> Result<Vec<ExternalLink>, StoreError> {
+        self.inner.external_links(ids).await
+    }
+    async fn record_signals(&self, signals: &[Signal]) -> Result<u64, StoreError> {
+        self.inner.record_signals(signals).await
+    }
+    async fn signals(&self, id: &ArxivId) -> Result<Vec<Signal>, StoreError> {
+        self.inner.signals(id).await
     }
     async fn change_seq(&self) -> Result<i64, StoreError> {
         self.inner.change_seq().await

@@ -2,8 +2,9 @@
 //! test file calls [`store_contract_tests!`](crate::store_contract_tests) with an async
 //! expression that yields a fresh, empty store (and a guard that keeps it alive).
 
+use paperstand_core::external::{ExternalLink, Signal, SignalKind};
 use paperstand_core::record::PaperRecord;
-use paperstand_core::{ArxivId, Paper};
+use paperstand_core::{ArxivId, LinkSource, Paper};
 use time::Date;
 use time::macros::date;
 
@@ -234,6 +235,102 @@ pub async fn papers_by_ids(store: &dyn Store) {
     assert!(store.papers_by_ids(&[]).await.unwrap().is_empty());
 }
 
+fn pwc_link(paper: &str, repo: &str, official: Option<bool>) -> ExternalLink {
+    let mut link =
+        paperstand_core::extract_code_links(&format!("https://github.com/{repo}"), None).remove(0);
+    link.source = LinkSource::PapersWithCode;
+    ExternalLink {
+        paper: id(paper),
+        link,
+        official,
+        framework: Some("pytorch".to_owned()),
+    }
+}
+
+/// Links from other services: stored once, updated in place, and they move the paper's
+/// change sequence (so caches and indexes follow); links may precede their paper.
+pub async fn external_links_round_trip(store: &dyn Store) {
+    let paper = sample_paper("2503.00001", "Linked", date!(2025 - 03 - 18));
+    store
+        .upsert_papers(std::slice::from_ref(&paper))
+        .await
+        .unwrap();
+    let seq = store.change_seq().await.unwrap();
+    let links = vec![
+        pwc_link("2503.00001", "a/b", Some(true)),
+        pwc_link("2512.00001", "c/d", None),
+    ];
+    assert_eq!(store.upsert_external_links(&links).await.unwrap(), 2);
+    assert!(
+        store.change_seq().await.unwrap() > seq,
+        "a new link moves the change sequence"
+    );
+    let seq = store.change_seq().await.unwrap();
+    assert_eq!(
+        store.upsert_external_links(&links).await.unwrap(),
+        0,
+        "the same links again are not new"
+    );
+    assert_eq!(store.change_seq().await.unwrap(), seq, "and change nothing");
+    let updated = vec![pwc_link("2503.00001", "a/b", Some(false))];
+    assert_eq!(store.upsert_external_links(&updated).await.unwrap(), 0);
+    assert!(
+        store.change_seq().await.unwrap() > seq,
+        "a changed flag moves it"
+    );
+    let read = store
+        .external_links(&[id("2503.00001"), id("2512.00001")])
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[0], updated[0]);
+    assert_eq!(read[1], links[1], "a link can precede its paper");
+}
+
+/// Signals: one per paper, kind, source and day; a later value the same day replaces it.
+pub async fn signals_round_trip(store: &dyn Store) {
+    let signal = |value, day| Signal {
+        paper: id("2503.00001"),
+        kind: SignalKind::Upvotes,
+        source: "huggingface".to_owned(),
+        value,
+        observed_on: day,
+    };
+    assert_eq!(
+        store
+            .record_signals(&[
+                signal(3, date!(2025 - 03 - 18)),
+                signal(5, date!(2025 - 03 - 19))
+            ])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .record_signals(&[signal(5, date!(2025 - 03 - 19))])
+            .await
+            .unwrap(),
+        0,
+        "the same value again"
+    );
+    assert_eq!(
+        store
+            .record_signals(&[signal(8, date!(2025 - 03 - 19))])
+            .await
+            .unwrap(),
+        1
+    );
+    let values: Vec<i64> = store
+        .signals(&id("2503.00001v2"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.value)
+        .collect();
+    assert_eq!(values, [3, 8]);
+}
+
 /// Settings persist and are replaced.
 pub async fn settings_round_trip(store: &dyn Store) {
     assert_eq!(store.setting("demo.imported").await.unwrap(), None);
@@ -260,6 +357,8 @@ macro_rules! store_contract_tests {
             newest_and_walk_everything,
             odd_ids_and_hostile_text,
             papers_by_ids,
+            external_links_round_trip,
+            signals_round_trip,
             settings_round_trip
         );
     };

@@ -9,6 +9,7 @@ pub mod sqlite;
 pub mod upsert;
 
 use async_trait::async_trait;
+use paperstand_core::external::{ExternalLink, Signal};
 use paperstand_core::{ArxivId, Paper};
 use time::Date;
 
@@ -116,6 +117,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Up to `limit` papers with ids after `after` (all from the start when `None`),
     /// in id order: a stable walk over every paper for exports.
     async fn papers_after(&self, after: Option<&ArxivId>, limit: u32) -> Result<Vec<Paper>>;
+
+    /// Stores code links from other services; a link already stored from the same source
+    /// is updated. Papers that gain or change a link get a new change sequence, so
+    /// followers (page cache, search index) see them. Returns how many links were new.
+    async fn upsert_external_links(&self, links: &[ExternalLink]) -> Result<u64>;
+
+    /// The code links other services attached to these papers.
+    async fn external_links(&self, ids: &[ArxivId]) -> Result<Vec<ExternalLink>>;
+
+    /// Stores signals; an observation of the same paper, kind, source and day replaces
+    /// the earlier one. Returns how many were stored.
+    async fn record_signals(&self, signals: &[Signal]) -> Result<u64>;
+
+    /// Every signal of a paper, oldest first.
+    async fn signals(&self, id: &ArxivId) -> Result<Vec<Signal>>;
 
     /// The latest change sequence number: it grows with every paper insert or update.
     async fn change_seq(&self) -> Result<i64>;

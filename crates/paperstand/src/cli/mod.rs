@@ -3,6 +3,7 @@
 //! the process with a message that says what to do.
 
 mod harvest;
+mod services;
 mod transfer;
 
 use std::path::PathBuf;
@@ -67,10 +68,13 @@ struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 struct ImportArgs {
+    #[command(subcommand)]
+    service: Option<services::ImportService>,
     /// The file to import (gzip is detected automatically)
-    #[arg(value_name = "FILE")]
-    file: PathBuf,
+    #[arg(value_name = "FILE", required = true)]
+    file: Option<PathBuf>,
     /// Also write every rejected line's number and reason to this file (tab-separated)
     #[arg(long, value_name = "FILE")]
     rejected: Option<PathBuf>,
@@ -151,9 +155,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Serve(_) => crate::web::serve_forever(config)
                 .await
                 .map(|()| ExitCode::SUCCESS),
-            Command::Import(args) => {
-                transfer::run_import(&config, &args.file, args.rejected.as_deref()).await
-            }
+            Command::Import(ImportArgs {
+                service: Some(service),
+                ..
+            }) => services::run(&config, &service).await,
+            Command::Import(ImportArgs {
+                file: Some(file),
+                rejected,
+                ..
+            }) => transfer::run_import(&config, &file, rejected.as_deref()).await,
+            Command::Import(_) => anyhow::bail!("name the file to import: paperstand import FILE"),
             Command::Export(args) => transfer::run_export(&config, args.file.as_deref()).await,
             Command::Harvest(HarvestCommand::Oai(args)) => harvest::run_oai(&config, &args).await,
             Command::Harvest(HarvestCommand::Api(args)) => harvest::run_api(&config, &args).await,

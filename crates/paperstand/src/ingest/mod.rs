@@ -9,3 +9,4 @@ pub mod daily;
 pub mod fetch;
 pub mod merge;
 pub mod oai;
+pub mod services;

@@ -7,9 +7,10 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use paperstand_core::Paper;
 use paperstand_core::record::{format_date, parse_date};
 use paperstand_core::{ArxivId, ArxivIdError};
-use paperstand_store::Page;
+use paperstand_store::{Page, Store};
 use serde::Deserialize;
 use time::Date;
 
@@ -132,7 +133,7 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
         date_long: long_date(date),
         date: date_text,
         total,
-        cards: papers.iter().map(CardView::new).collect(),
+        cards: cards(store, &papers).await?,
         previous_day: day_link(around.previous),
         next_day: day_link(around.next),
     })
@@ -162,7 +163,12 @@ pub async fn show_paper(
         .cache
         .get_or_render(store, format!("paper/{id}"), || async {
             match store.paper(&id).await? {
-                Some(paper) => render(&PaperPage::new(&paper, &state.public_url)),
+                Some(paper) => {
+                    let external = store
+                        .external_links(std::slice::from_ref(&paper.id))
+                        .await?;
+                    render(&PaperPage::new(&paper, &external, &state.public_url))
+                }
                 None => Err(unknown_paper(&id)),
             }
         })
@@ -204,7 +210,7 @@ pub async fn show_trending(
                 ));
             }
             render(&TrendingPage {
-                cards: papers.iter().map(CardView::new).collect(),
+                cards: cards(store, &papers).await?,
                 pager: Pager::new(page_no, TRENDING_PAGE_SIZE, total, |n| {
                     format!("/trending?page={n}")
                 }),
@@ -212,6 +218,13 @@ pub async fn show_trending(
         })
         .await?;
     Ok(html(body))
+}
+
+/// Cards for a list, with other services' code links (one query for the whole list).
+async fn cards(store: &dyn Store, papers: &[Paper]) -> Result<Vec<CardView>, AppError> {
+    let ids: Vec<ArxivId> = papers.iter().map(|p| p.id.clone()).collect();
+    let external = store.external_links(&ids).await?;
+    Ok(papers.iter().map(|p| CardView::new(p, &external)).collect())
 }
 
 fn bad_query(rejection: QueryRejection) -> AppError {

@@ -3,8 +3,9 @@
 //! escapes it; nothing from a paper is ever marked safe unescaped.
 
 use askama::Template;
+use paperstand_core::external::ExternalLink;
 use paperstand_core::record::format_date;
-use paperstand_core::{CodeHost, CodeLink, LinkSource, Paper};
+use paperstand_core::{CodeHost, CodeLink, Paper};
 
 use super::markup;
 
@@ -20,8 +21,10 @@ pub struct LinkView {
     pub label: String,
     /// Host name shown as a badge.
     pub host: &'static str,
-    /// "abstract" or "comment".
+    /// Where it was found: "the abstract", "Papers with Code"…
     pub source: &'static str,
+    /// Papers with Code marks it as the official implementation.
+    pub official: bool,
 }
 
 fn host_name(host: CodeHost) -> &'static str {
@@ -35,16 +38,36 @@ fn host_name(host: CodeHost) -> &'static str {
     }
 }
 
-fn link_view(link: &CodeLink) -> LinkView {
+fn link_view(link: &CodeLink, official: Option<bool>) -> LinkView {
     LinkView {
         url: link.url.clone(),
         label: link.repo.clone(),
         host: host_name(link.host),
-        source: match link.source {
-            LinkSource::Abstract => "abstract",
-            LinkSource::Comment => "comment",
-        },
+        source: link.source.describe(),
+        official: official == Some(true),
     }
+}
+
+/// The paper's own links (from its text) first, then other services' links to other
+/// repositories; a repository is shown once.
+fn all_links(paper: &Paper, external: &[ExternalLink]) -> Vec<LinkView> {
+    let mut links: Vec<LinkView> = paper.links.iter().map(|l| link_view(l, None)).collect();
+    for extra in external
+        .iter()
+        .filter(|e| e.paper.base() == paper.id.base())
+    {
+        let known = paper
+            .links
+            .iter()
+            .any(|l| l.host == extra.link.host && l.repo.eq_ignore_ascii_case(&extra.link.repo));
+        let listed = links
+            .iter()
+            .any(|l| l.url.eq_ignore_ascii_case(&extra.link.url));
+        if !known && !listed {
+            links.push(link_view(&extra.link, extra.official));
+        }
+    }
+    links
 }
 
 /// One paper on a list page.
@@ -71,8 +94,8 @@ pub struct CardView {
 }
 
 impl CardView {
-    /// Builds the card of a paper.
-    pub fn new(paper: &Paper) -> CardView {
+    /// Builds the card of a paper; `external` may hold other papers' links too.
+    pub fn new(paper: &Paper, external: &[ExternalLink]) -> CardView {
         let id = paper.id.to_string();
         CardView {
             href: format!("/papers/{id}"),
@@ -81,7 +104,7 @@ impl CardView {
             authors: short_authors(&paper.authors),
             abstract_html: markup::paragraphs(&paper.abstract_text),
             categories: paper.categories.clone(),
-            links: paper.links.iter().map(link_view).collect(),
+            links: all_links(paper, external),
             listed_on: format_date(paper.listed_on),
             withdrawn: paper.withdrawn,
         }
@@ -227,8 +250,9 @@ pub struct PaperPage {
 }
 
 impl PaperPage {
-    /// Builds the page of a paper; `public_url` is the instance's base URL.
-    pub fn new(paper: &Paper, public_url: &str) -> PaperPage {
+    /// Builds the page of a paper with other services' links; `public_url` is the
+    /// instance's base URL.
+    pub fn new(paper: &Paper, external: &[ExternalLink], public_url: &str) -> PaperPage {
         let versions = paper
             .versions
             .iter()
@@ -241,7 +265,7 @@ impl PaperPage {
         let listed = format_date(paper.listed_on);
         PaperPage {
             canonical: format!("{public_url}/papers/{}", paper.id),
-            card: CardView::new(paper),
+            card: CardView::new(paper, external),
             title_text: paper.title.clone(),
             authors: paper.authors.clone(),
             classes: (!paper.classes.is_empty()).then(|| paper.classes.join(", ")),

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use paperstand_core::external::{ExternalLink, Signal};
 use paperstand_core::record::{format_date, parse_date};
 use paperstand_core::{ArxivId, CodeLink, Paper, Version};
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,8 @@ use time::{Date, OffsetDateTime};
 
 use crate::upsert::{self, StoredState};
 use crate::{AdjacentDates, Page, Result, Store, StoreError, UpsertOutcome};
+
+mod links;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 
@@ -433,6 +436,39 @@ impl Store for SqliteStore {
         .await
         .map_err(db_error)?;
         papers_from_rows(&rows)
+    }
+
+    async fn upsert_external_links(&self, links: &[ExternalLink]) -> Result<u64> {
+        if links.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self
+            .pool
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)?;
+        let (new, changed_ids) = links::upsert_links(&mut tx, links).await?;
+        links::bump_papers(&mut tx, &changed_ids).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(new)
+    }
+
+    async fn external_links(&self, ids: &[ArxivId]) -> Result<Vec<ExternalLink>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        links::links_of(&self.pool, ids).await
+    }
+
+    async fn record_signals(&self, signals: &[Signal]) -> Result<u64> {
+        if signals.is_empty() {
+            return Ok(0);
+        }
+        links::record_signals(&self.pool, signals).await
+    }
+
+    async fn signals(&self, id: &ArxivId) -> Result<Vec<Signal>> {
+        links::signals_of(&self.pool, id).await
     }
 
     async fn change_seq(&self) -> Result<i64> {

@@ -45,7 +45,9 @@ impl SignalKind {
 
     /// The kind named `text`, if any.
     pub fn from_name(text: &str) -> Option<SignalKind> {
-        [SignalKind::Upvotes, SignalKind::Stars, SignalKind::Comments].into_iter().find(|k| k.as_str() == text)
+        [SignalKind::Upvotes, SignalKind::Stars, SignalKind::Comments]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 }
 
@@ -84,22 +86,46 @@ struct PwcRow {
 /// Parses the Papers with Code links dump (a JSON array of rows). Rows without an arXiv
 /// id or without a recognisable repository URL are rejected with their reason.
 pub fn parse_pwc_links(json: &[u8]) -> Result<(Vec<ExternalLink>, Vec<RejectedRecord>), String> {
-    let rows: Vec<PwcRow> = serde_json::from_slice(json).map_err(|e| format!("not a Papers with Code links file: {e}"))?;
+    let rows: Vec<PwcRow> = serde_json::from_slice(json)
+        .map_err(|e| format!("not a Papers with Code links file: {e}"))?;
     let mut links = Vec::with_capacity(rows.len());
     let mut rejected = Vec::new();
     for (n, row) in rows.into_iter().enumerate() {
-        let label = || row.repo_url.clone().unwrap_or_else(|| format!("row {}", n + 1));
-        let id_text = row.paper_arxiv_id.as_deref().or(row.paper_url_abs.as_deref()).filter(|t| !t.trim().is_empty());
+        let label = || {
+            row.repo_url
+                .clone()
+                .unwrap_or_else(|| format!("row {}", n + 1))
+        };
+        let id_text = row
+            .paper_arxiv_id
+            .as_deref()
+            .or(row.paper_url_abs.as_deref())
+            .filter(|t| !t.trim().is_empty());
         let Some(paper) = id_text.and_then(|t| t.parse::<ArxivId>().ok()) else {
-            rejected.push(RejectedRecord { identifier: label(), reason: "no arXiv id".to_owned() });
+            rejected.push(RejectedRecord {
+                identifier: label(),
+                reason: "no arXiv id".to_owned(),
+            });
             continue;
         };
-        let Some(link) = row.repo_url.as_deref().and_then(|u| link_of(u, LinkSource::PapersWithCode)) else {
-            rejected.push(RejectedRecord { identifier: label(), reason: "the repository URL names no known code host".to_owned() });
+        let Some(link) = row
+            .repo_url
+            .as_deref()
+            .and_then(|u| link_of(u, LinkSource::PapersWithCode))
+        else {
+            rejected.push(RejectedRecord {
+                identifier: label(),
+                reason: "the repository URL names no known code host".to_owned(),
+            });
             continue;
         };
         let framework = row.framework.filter(|f| !f.is_empty() && f != "none");
-        links.push(ExternalLink { paper: paper.without_version(), link, official: row.is_official, framework });
+        links.push(ExternalLink {
+            paper: paper.without_version(),
+            link,
+            official: row.is_official,
+            framework,
+        });
     }
     Ok((links, rejected))
 }
@@ -151,17 +177,25 @@ struct HfAuthor {
 /// Parses `GET /api/daily_papers` (an array of items) or `GET /api/papers/{id}` (one
 /// paper object). `today` dates the signals.
 pub fn parse_hf(json: &[u8], today: Date) -> Result<HfImport, String> {
-    let value: serde_json::Value = serde_json::from_slice(json).map_err(|e| format!("not Hugging Face Papers JSON: {e}"))?;
-    let items: Vec<serde_json::Value> = match value {
-        serde_json::Value::Array(items) => items,
-        object @ serde_json::Value::Object(_) => vec![object],
-        _ => return Err("not Hugging Face Papers JSON: expected an array of daily papers or a paper object".to_owned()),
-    };
+    let value: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| format!("not Hugging Face Papers JSON: {e}"))?;
+    let items: Vec<serde_json::Value> =
+        match value {
+            serde_json::Value::Array(items) => items,
+            object @ serde_json::Value::Object(_) => vec![object],
+            _ => return Err(
+                "not Hugging Face Papers JSON: expected an array of daily papers or a paper object"
+                    .to_owned(),
+            ),
+        };
     let mut import = HfImport::default();
     for (n, item) in items.into_iter().enumerate() {
         match serde_json::from_value::<HfItem>(item) {
             Ok(item) => add_hf_item(item, today, &mut import),
-            Err(e) => import.rejected.push(RejectedRecord { identifier: format!("item {}", n + 1), reason: e.to_string() }),
+            Err(e) => import.rejected.push(RejectedRecord {
+                identifier: format!("item {}", n + 1),
+                reason: e.to_string(),
+            }),
         }
     }
     Ok(import)
@@ -177,29 +211,69 @@ fn add_hf_item(item: HfItem, today: Date, import: &mut HfImport) {
         }
         None => (item.inline, item.published_at, None),
     };
-    let label = paper.id.clone().unwrap_or_else(|| "an item without id".to_owned());
-    let listed = paper.submitted_on_daily_at.as_deref().or(hf_published.as_deref()).or(arxiv_published.as_deref());
+    let label = paper
+        .id
+        .clone()
+        .unwrap_or_else(|| "an item without id".to_owned());
+    let listed = paper
+        .submitted_on_daily_at
+        .as_deref()
+        .or(hf_published.as_deref())
+        .or(arxiv_published.as_deref());
     let record = PaperRecord {
         id: paper.id.clone(),
         title: paper.title.clone(),
         abstract_text: paper.summary.clone(),
-        authors: Some(paper.authors.iter().filter_map(|a| a.name.clone()).collect()),
+        authors: Some(
+            paper
+                .authors
+                .iter()
+                .filter_map(|a| a.name.clone())
+                .collect(),
+        ),
         first_listed: listed.map(|d| d.chars().take(10).collect()),
-        submitted: arxiv_published.as_deref().map(|d| d.chars().take(10).collect()),
+        submitted: arxiv_published
+            .as_deref()
+            .map(|d| d.chars().take(10).collect()),
         ..PaperRecord::default()
     };
     let built = match record.into_paper(today) {
         Ok(built) => built,
-        Err(e) => return import.rejected.push(RejectedRecord { identifier: label, reason: e.to_string() }),
+        Err(e) => {
+            return import.rejected.push(RejectedRecord {
+                identifier: label,
+                reason: e.to_string(),
+            });
+        }
     };
     let id = built.id.clone();
-    let signal = |kind, value| Signal { paper: id.clone(), kind, source: "huggingface".to_owned(), value, observed_on: today };
-    import.signals.extend(paper.upvotes.map(|v| signal(SignalKind::Upvotes, v)));
-    import.signals.extend(item.num_comments.map(|v| signal(SignalKind::Comments, v)));
-    import.signals.extend(item.github_stars.map(|v| signal(SignalKind::Stars, v)));
+    let signal = |kind, value| Signal {
+        paper: id.clone(),
+        kind,
+        source: "huggingface".to_owned(),
+        value,
+        observed_on: today,
+    };
+    import
+        .signals
+        .extend(paper.upvotes.map(|v| signal(SignalKind::Upvotes, v)));
+    import
+        .signals
+        .extend(item.num_comments.map(|v| signal(SignalKind::Comments, v)));
+    import
+        .signals
+        .extend(item.github_stars.map(|v| signal(SignalKind::Stars, v)));
     let repo = item.github_repo.or(paper.github_repo);
-    if let Some(link) = repo.as_deref().and_then(|u| link_of(u, LinkSource::HuggingFace)) {
-        import.links.push(ExternalLink { paper: id, link, official: None, framework: None });
+    if let Some(link) = repo
+        .as_deref()
+        .and_then(|u| link_of(u, LinkSource::HuggingFace))
+    {
+        import.links.push(ExternalLink {
+            paper: id,
+            link,
+            official: None,
+            framework: None,
+        });
     }
     import.papers.push(built);
 }
@@ -224,9 +298,21 @@ mod tests {
         ]"#;
         let (links, rejected) = parse_pwc_links(json).unwrap();
         assert_eq!(links.len(), 2);
-        assert_eq!(links[0].link.repo, "paul-buerkner/psis-non-factorized-paper");
-        assert_eq!((links[0].official, links[0].framework.as_deref()), (Some(true), None));
-        assert_eq!((links[1].paper.to_string().as_str(), links[1].framework.as_deref()), ("1805.07499", Some("tf")));
+        assert_eq!(
+            links[0].link.repo,
+            "paul-buerkner/psis-non-factorized-paper"
+        );
+        assert_eq!(
+            (links[0].official, links[0].framework.as_deref()),
+            (Some(true), None)
+        );
+        assert_eq!(
+            (
+                links[1].paper.to_string().as_str(),
+                links[1].framework.as_deref()
+            ),
+            ("1805.07499", Some("tf"))
+        );
         assert_eq!(links[1].link.source, LinkSource::PapersWithCode);
         assert_eq!(rejected.len(), 2);
         assert!(parse_pwc_links(b"{\"not\": \"an array\"}").is_err());
@@ -242,7 +328,14 @@ mod tests {
         assert_eq!(import.papers[0].listed_on, date!(2024 - 07 - 22));
         assert_eq!(import.links[0].link.repo, "scicode-bench/SciCode");
         let kinds: Vec<_> = import.signals.iter().map(|s| (s.kind, s.value)).collect();
-        assert_eq!(kinds, [(SignalKind::Upvotes, 17), (SignalKind::Comments, 2), (SignalKind::Stars, 120)]);
+        assert_eq!(
+            kinds,
+            [
+                (SignalKind::Upvotes, 17),
+                (SignalKind::Comments, 2),
+                (SignalKind::Stars, 120)
+            ]
+        );
         assert_eq!(import.rejected.len(), 1);
     }
 }

@@ -319,8 +319,20 @@ async fn wait_ready(url: &str) {
     panic!("the server did not become ready at {url}");
 }
 
-fn spawn_serve(data_dir: &Path, port: u16, extra: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_paperstand"))
+/// A `serve` process, killed if a test fails before stopping it.
+struct Serving(Option<std::process::Child>);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn spawn_serve(data_dir: &Path, port: u16, extra: &[&str]) -> Serving {
+    let child = Command::new(env!("CARGO_BIN_EXE_paperstand"))
         .arg("--data-dir")
         .arg(data_dir)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -328,10 +340,12 @@ fn spawn_serve(data_dir: &Path, port: u16, extra: &[&str]) -> std::process::Chil
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()
-        .expect("start serve")
+        .expect("start serve");
+    Serving(Some(child))
 }
 
-fn terminate(mut child: std::process::Child) -> std::process::ExitStatus {
+fn terminate(mut serving: Serving) -> std::process::ExitStatus {
+    let mut child = serving.0.take().expect("running");
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")

@@ -15,7 +15,7 @@ port=18080
 "$bin" --data-dir "$dir" import "$corpus" >/dev/null || true
 RUST_LOG=warn "$bin" --data-dir "$dir" serve --no-demo --bind "127.0.0.1:$port" >/dev/null &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 base="http://127.0.0.1:$port"
 paper=$(curl -fs "$base/" | grep -o 'href="/papers/[^"]*"' | head -1 | cut -d'"' -f2)

@@ -60,6 +60,7 @@ pub(super) async fn run_oai(config: &Config, args: &OaiArgs) -> anyhow::Result<E
     };
     let store = app::open_store(config).await?;
     let fetcher = Fetcher::new(&config.ingest, &config.public_url())?;
+    // A spinner until the server tells the list's size, then a bar with rate and ETA.
     let bar = ProgressBar::new_spinner().with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -68,6 +69,14 @@ pub(super) async fn run_oai(config: &Config, args: &OaiArgs) -> anyhow::Result<E
     let started = Instant::now();
     let on_page = |report: &HarvestReport| {
         let records = records(report);
+        if let Some(total) = report.list_size.filter(|_| bar.length().is_none()) {
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} records ({per_sec}, {eta}) {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar.set_length(total);
+        }
+        bar.set_position(records);
         let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
         bar.set_message(format!(
             "{} pages, {records} records ({rate:.0}/s)",

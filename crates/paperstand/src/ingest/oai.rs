@@ -51,6 +51,8 @@ pub struct HarvestReport {
     pub from: Option<String>,
     /// True when the harvest continued an interrupted one.
     pub resumed: bool,
+    /// The size of the whole list, when the server says (arXiv's `completeListSize`).
+    pub list_size: Option<u64>,
 }
 
 /// Harvest state kept in the store's settings, per (base URL, set, format).
@@ -151,6 +153,7 @@ pub async fn harvest_oai(
         report.deleted += page.deleted.len() as u64;
         report.rejected.extend(page.rejected);
         report.pages += 1;
+        report.list_size = page.complete_list_size.or(report.list_size);
         window.pages += 1;
         window.token = page.resumption_token;
         let done = window.token.is_none();

@@ -71,17 +71,21 @@ pub(super) async fn run_oai(config: &Config, args: &OaiArgs) -> anyhow::Result<E
         let records = records(report);
         if let Some(total) = report.list_size.filter(|_| bar.length().is_none()) {
             bar.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} records ({per_sec}, {eta}) {msg}")
+                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} records ({per_sec}, ETA {eta}) {msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar.set_length(total);
         }
         bar.set_position(records);
-        let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
-        bar.set_message(format!(
-            "{} pages, {records} records ({rate:.0}/s)",
-            report.pages
-        ));
+        if bar.length().is_some() {
+            bar.set_message(format!("{} pages", report.pages));
+        } else {
+            let rate = records as f64 / started.elapsed().as_secs_f64().max(0.001);
+            bar.set_message(format!(
+                "{} pages, {records} records ({rate:.0}/s)",
+                report.pages
+            ));
+        }
     };
     let result = harvest_oai(store.as_ref(), &fetcher, &job, &on_page).await;
     bar.finish_and_clear();
@@ -173,7 +177,7 @@ pub(super) async fn run_api(config: &Config, args: &ApiArgs) -> anyhow::Result<E
     let api = ArxivApi::new(&fetcher, &base_url);
     let bar = ProgressBar::new(args.max).with_style(
         ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} papers ({per_sec}, {eta})",
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} papers ({per_sec}, ETA {eta})",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );

@@ -161,6 +161,62 @@ pub async fn daily_listing_and_adjacent_dates(store: &dyn Store) {
     assert_eq!(edge.next, None);
 }
 
+/// Date ranges (latest day first) and the plain text search.
+pub async fn ranges_and_text_search(store: &dyn Store) {
+    let papers = vec![
+        sample_paper(
+            "2503.00001",
+            "Sparse Attention for Long Documents",
+            date!(2025 - 03 - 17),
+        ),
+        sample_paper(
+            "2503.00002",
+            "Dense retrieval at scale",
+            date!(2025 - 03 - 18),
+        ),
+        sample_paper("2503.00003", "Attention is cheap", date!(2025 - 03 - 20)),
+    ];
+    store.upsert_papers(&papers).await.unwrap();
+    let all = Page {
+        limit: 10,
+        offset: 0,
+    };
+    let range = store
+        .papers_listed_between(date!(2025 - 03 - 17), date!(2025 - 03 - 18), all)
+        .await
+        .unwrap();
+    let titles: Vec<_> = range.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Dense retrieval at scale",
+            "Sparse Attention for Long Documents"
+        ]
+    );
+    let found = store
+        .search_text(&["ATTENTION".to_owned()], all)
+        .await
+        .unwrap();
+    let titles: Vec<_> = found.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Attention is cheap", "Sparse Attention for Long Documents"]
+    );
+    let both = store
+        .search_text(&["attention".to_owned(), "long".to_owned()], all)
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 1);
+    assert!(
+        store
+            .search_text(&["%".to_owned()], all)
+            .await
+            .unwrap()
+            .is_empty(),
+        "terms are text, not patterns"
+    );
+}
+
 /// Newest first, and a keyset walk over every paper in id order.
 pub async fn newest_and_walk_everything(store: &dyn Store) {
     let papers: Vec<Paper> = (1..=25)
@@ -357,6 +413,7 @@ macro_rules! store_contract_tests {
             newest_and_walk_everything,
             odd_ids_and_hostile_text,
             papers_by_ids,
+            ranges_and_text_search,
             external_links_round_trip,
             signals_round_trip,
             settings_round_trip

@@ -99,6 +99,20 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The papers listed on `day`, in arXiv id order.
     async fn papers_listed_on(&self, day: Date, page: Page) -> Result<Vec<Paper>>;
 
+    /// The papers listed from `first` to `last` (inclusive), the latest day first, then in
+    /// arXiv id order.
+    async fn papers_listed_between(
+        &self,
+        first: Date,
+        last: Date,
+        page: Page,
+    ) -> Result<Vec<Paper>>;
+
+    /// Papers whose title or abstract contains every one of `terms` (case-insensitive),
+    /// the most recently listed first. A plain substring match, until the full-text
+    /// index replaces it.
+    async fn search_text(&self, terms: &[String], page: Page) -> Result<Vec<Paper>>;
+
     /// How many papers were listed on `day`.
     async fn count_listed_on(&self, day: Date) -> Result<u64>;
 

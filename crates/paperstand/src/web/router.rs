@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::get;
 
-use super::{AppState, pages};
+use super::{AppState, api, pages};
 
 /// The route table.
 pub fn routes(state: AppState) -> Router {
@@ -11,6 +11,9 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(pages::show_daily))
         .route("/papers/{*id}", get(pages::show_paper))
         .route("/trending", get(pages::show_trending))
+        .route("/api/daily_papers", get(api::hf::list_daily_papers))
+        .route("/api/papers/search", get(api::hf::search_papers))
+        .route("/api/papers/{*id}", get(api::hf::get_paper))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/static/style.css", get(pages::stylesheet))

@@ -212,3 +212,50 @@ async fn the_command_reports_an_empty_day_as_a_normal_day() {
         "says what to do"
     );
 }
+
+#[tokio::test]
+async fn a_failing_api_does_not_lose_the_days_listing() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new()
+        .route(
+            "/atom/{categories}",
+            get(|| async { ([(header::CONTENT_TYPE, "application/xml")], ATOM).into_response() }),
+        )
+        .route(
+            "/api/query",
+            get(|| async { axum::http::StatusCode::SERVICE_UNAVAILABLE }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut config = config();
+    config.max_retries = 0;
+    let fetcher = Fetcher::new(&config, "http://test.invalid").unwrap();
+    let api = ArxivApi::new(&fetcher, &format!("{base}/api/query"));
+    let app = TestApp::empty().await;
+    let report = read_announcements(app.store.as_ref(), &fetcher, &api, &job(&base))
+        .await
+        .unwrap();
+    assert!(report.api_failed);
+    assert_eq!(
+        report.counts.inserted, 4,
+        "new and cross-listed papers are stored with the feed's metadata"
+    );
+    assert_eq!(
+        app.store
+            .paper(&id("2602.17598"))
+            .await
+            .unwrap()
+            .unwrap()
+            .listed_on,
+        date!(2026 - 02 - 20)
+    );
+    assert_eq!(
+        app.store
+            .paper(&id("2602.17598"))
+            .await
+            .unwrap()
+            .unwrap()
+            .times_listed,
+        Some(1)
+    );
+}

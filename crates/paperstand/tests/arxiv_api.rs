@@ -109,7 +109,14 @@ async fn the_error_feed_becomes_a_clear_error() {
     let api = ArxivApi::new(&fetcher, &url);
     let error = api.fetch_ids(&[]).await.map(|r| r.entries.len()).unwrap();
     assert_eq!(error, 0, "nothing asked, nothing fetched");
-    let body = fetcher.get(&format!("{url}?id_list=abc")).await.unwrap();
+    assert!(
+        fetcher.get(&format!("{url}?id_list=abc")).await.is_err(),
+        "a plain get treats 400 as an error"
+    );
+    let body = fetcher
+        .get_even_if_400(&format!("{url}?id_list=abc"))
+        .await
+        .unwrap();
     let message = paperstand_core::atom::parse_feed(&body)
         .unwrap_err()
         .to_string();

@@ -104,12 +104,12 @@ async fn a_full_harvest_follows_every_token_then_continues_incrementally() {
         );
     }
 
-    // The next harvest starts from the day of the last one; nothing new is a success.
-    *replay.nothing_new_from.lock().unwrap() = Some("2026-11-27".to_owned());
+    // The next harvest starts the day before the last one began; nothing new is a success.
+    *replay.nothing_new_from.lock().unwrap() = Some("2026-11-26".to_owned());
     let again = harvest(&store, &url, &ingest_config()).await.unwrap();
     assert_eq!(
         replay.queries.lock().unwrap().last().unwrap(),
-        "verb=ListRecords&metadataPrefix=arXivRaw&from=2026-11-27"
+        "verb=ListRecords&metadataPrefix=arXivRaw&from=2026-11-26"
     );
     assert_eq!((again.pages, again.counts.inserted), (0, 0));
 }
@@ -121,7 +121,6 @@ async fn transient_failures_are_retried_politely() {
     replay.inject([
         Fault::Unavailable(1),
         Fault::ServerError,
-        Fault::Slow(Duration::from_millis(1_500)),
         Fault::ResetMidBody,
     ]);
     let (store, _dir) = store().await;
@@ -131,7 +130,7 @@ async fn transient_failures_are_retried_politely() {
     let report = harvest(&store, &url, &config).await.unwrap();
     assert!(
         started.elapsed() >= Duration::from_secs(1),
-        "Retry-After: 1 was honoured"
+        "Retry-After: 1 was honoured (backoff alone is 10 ms)"
     );
     assert_eq!(
         report.counts.inserted,
@@ -140,9 +139,57 @@ async fn transient_failures_are_retried_politely() {
     );
     assert_eq!(
         replay.queries.lock().unwrap().len(),
-        4 + replay.page_count(),
+        3 + replay.page_count(),
         "each fault cost exactly one retry"
     );
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_and_is_retried() {
+    let replay = Replay::new(100);
+    let url = replay.serve().await;
+    replay.inject([Fault::Slow(Duration::from_millis(1_500))]);
+    let (store, _dir) = store().await;
+    let report = harvest(&store, &url, &ingest_config()).await.unwrap();
+    assert_eq!(report.counts.inserted, expected_papers());
+    assert_eq!(
+        replay.queries.lock().unwrap().len(),
+        1 + replay.page_count(),
+        "the timed-out request was sent again"
+    );
+}
+
+#[tokio::test]
+async fn from_refuses_to_drop_an_interrupted_harvest() {
+    let replay = Replay::new(10);
+    let url = replay.serve().await;
+    let (store, _dir) = store().await;
+    let mut config = ingest_config();
+    config.max_retries = 0;
+    let fetcher = Fetcher::new(&config, "http://test.invalid").unwrap();
+    let on_page = |r: &HarvestReport| {
+        if r.pages == 2 {
+            replay.inject([Fault::ServerError]);
+        }
+    };
+    assert!(
+        harvest_oai(&store, &fetcher, &job(&url), &on_page)
+            .await
+            .is_err()
+    );
+    let mut later = job(&url);
+    later.from = Some(time::macros::date!(2026 - 11 - 20));
+    let error = harvest_oai(&store, &fetcher, &later, &|_| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("interrupted harvest") && error.contains("without --from"),
+        "{error}"
+    );
+    let finished = harvest(&store, &url, &config).await.unwrap();
+    assert!(finished.resumed);
+    assert_eq!(store.count_papers().await.unwrap(), expected_papers());
 }
 
 #[tokio::test]
@@ -295,8 +342,10 @@ async fn a_harvester_killed_twenty_times_ends_with_every_record_exactly_once() {
     };
     let mut kills = 0;
     let mut runs = 0;
+    let mut run_starts = Vec::new();
     while kills < 20 && runs < 60 {
         runs += 1;
+        run_starts.push(replay.queries.lock().unwrap().len());
         let mut child = spawn();
         let wait = Duration::from_millis(40 + next_random(&mut random) % 400);
         tokio::time::sleep(wait).await;

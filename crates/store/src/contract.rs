@@ -316,7 +316,13 @@ pub async fn external_links_round_trip(store: &dyn Store) {
         pwc_link("2503.00001", "a/b", Some(true)),
         pwc_link("2512.00001", "c/d", None),
     ];
-    assert_eq!(store.upsert_external_links(&links).await.unwrap(), 2);
+    let mut repeated = links.clone();
+    repeated.push(links[1].clone());
+    assert_eq!(
+        store.upsert_external_links(&repeated).await.unwrap(),
+        2,
+        "a link repeated in a batch counts once"
+    );
     assert!(
         store.change_seq().await.unwrap() > seq,
         "a new link moves the change sequence"

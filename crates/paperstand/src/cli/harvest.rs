@@ -13,7 +13,7 @@ use crate::config::{Config, parse_url};
 use crate::ingest::announce::{AnnouncementJob, read_announcements};
 use crate::ingest::arxiv_api::ArxivApi;
 use crate::ingest::fetch::Fetcher;
-use crate::ingest::merge::{MergeCounts, apply_papers};
+use crate::ingest::merge::{Authority, MergeCounts, apply_papers};
 use crate::ingest::oai::{HarvestReport, OaiHarvest, harvest_oai, parse_format};
 
 /// Rejected records printed on the terminal.
@@ -137,7 +137,11 @@ fn print_summary(job: &OaiHarvest, report: &HarvestReport, elapsed: Duration) {
     println!("  deleted    {:>10}", report.deleted);
     println!("  rejected   {:>10}", report.rejected.len());
     for rejected in report.rejected.iter().take(REJECTIONS_SHOWN) {
-        println!("  {}: {}", rejected.identifier, rejected.reason);
+        println!(
+            "  {}: {}",
+            super::printable(&rejected.identifier),
+            super::printable(&rejected.reason)
+        );
     }
 }
 
@@ -195,7 +199,7 @@ pub(super) async fn run_api(config: &Config, args: &ApiArgs) -> anyhow::Result<E
     let result = result?;
     let papers: Vec<_> = unique_papers(result.entries.into_iter().map(|e| e.paper));
     let mut counts = MergeCounts::default();
-    counts.add(&apply_papers(store.as_ref(), papers, args.dry_run).await?);
+    counts.add(&apply_papers(store.as_ref(), papers, Authority::Arxiv, args.dry_run).await?);
     store.close().await;
     println!(
         "{} {base_url}:",
@@ -217,7 +221,7 @@ pub(super) async fn run_api(config: &Config, args: &ApiArgs) -> anyhow::Result<E
     }
     println!("  rejected   {:>10}", result.rejected.len());
     for rejected in result.rejected.iter().take(REJECTIONS_SHOWN) {
-        println!("  {rejected}");
+        println!("  {}", super::printable(rejected));
     }
     for id in &result.missing {
         println!("  not found on arXiv: {id}");
@@ -308,7 +312,11 @@ pub(super) async fn run_announcements(
     );
     println!("  rejected {}", report.rejected.len());
     for rejected in report.rejected.iter().take(REJECTIONS_SHOWN) {
-        println!("  {}: {}", rejected.identifier, rejected.reason);
+        println!(
+            "  {}: {}",
+            super::printable(&rejected.identifier),
+            super::printable(&rejected.reason)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

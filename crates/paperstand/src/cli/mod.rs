@@ -176,3 +176,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     })
 }
+
+/// Text from outside (ids, reasons quoting input) made safe for a terminal: control
+/// characters, which could move the cursor or recolour the screen, are shown escaped.
+pub(crate) fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn control_characters_are_escaped_for_the_terminal() {
+        assert_eq!(super::printable("repo\u{1b}[2Jx\ty"), "repo\\u{1b}[2Jx\\ty");
+        assert_eq!(super::printable("Wübben"), "Wübben");
+    }
+}

@@ -144,6 +144,10 @@ fn print_report(what: &str, report: &ServiceReport, dry_run: bool) {
     }
     println!("  rejected: {}", report.rejected.len());
     for rejected in report.rejected.iter().take(REJECTIONS_SHOWN) {
-        println!("  {}: {}", rejected.identifier, rejected.reason);
+        println!(
+            "  {}: {}",
+            super::printable(&rejected.identifier),
+            super::printable(&rejected.reason)
+        );
     }
 }

@@ -108,7 +108,11 @@ fn print_report(path: &Path, report: &ImportReport, elapsed: Duration) {
     if !report.rejected.is_empty() {
         println!("Rejected lines:");
         for rejection in report.rejected.iter().take(REJECTIONS_SHOWN) {
-            println!("  line {}: {}", rejection.line, rejection.reason);
+            println!(
+                "  line {}: {}",
+                rejection.line,
+                super::printable(&rejection.reason)
+            );
         }
         if report.rejected.len() > REJECTIONS_SHOWN {
             println!(

@@ -14,7 +14,7 @@ use time::Date;
 
 use super::arxiv_api::ArxivApi;
 use super::fetch::Fetcher;
-use super::merge::{MergeCounts, merge_with_stored};
+use super::merge::{Authority, MergeCounts, merge_with_stored};
 
 /// What to read.
 #[derive(Debug, Clone)]
@@ -48,6 +48,8 @@ pub struct AnnounceReport {
     pub rejected: Vec<RejectedRecord>,
     /// True when this day had been read before (nothing was done).
     pub already_done: bool,
+    /// True when the API could not be asked for version dates (the day was still applied).
+    pub api_failed: bool,
 }
 
 /// The setting that marks a day's ingestion complete (digests wait for it).
@@ -106,10 +108,14 @@ async fn build_papers(
 ) -> anyhow::Result<Vec<Paper>> {
     let mut by_id: HashMap<ArxivId, Announcement> = HashMap::new();
     for announcement in announcements {
-        // A combined feed lists a paper once per category: the first listing type wins.
-        by_id
-            .entry(announcement.paper.id.clone())
-            .or_insert(announcement);
+        // A combined feed lists a paper once per category: its first listing (new before
+        // cross before replace) is what counts, whatever the order in the feed.
+        match by_id.get(&announcement.paper.id) {
+            Some(seen) if seen.announce_type <= announcement.announce_type => {}
+            _ => {
+                by_id.insert(announcement.paper.id.clone(), announcement);
+            }
+        }
     }
     let ids: Vec<ArxivId> = by_id.keys().cloned().collect();
     let stored: HashMap<ArxivId, Paper> = store
@@ -123,15 +129,27 @@ async fn build_papers(
         .filter(|id| !stored.contains_key(*id))
         .cloned()
         .collect();
+    // The listing dates matter more than the version dates: if the API is down, the day
+    // is still applied with what the feed says.
     let fetched: HashMap<ArxivId, Paper> = if unknown.is_empty() {
         HashMap::new()
     } else {
-        api.fetch_ids(&unknown)
-            .await?
-            .entries
-            .into_iter()
-            .map(|e| (e.paper.id.clone(), e.paper))
-            .collect()
+        match api.fetch_ids(&unknown).await {
+            Ok(result) => result
+                .entries
+                .into_iter()
+                .map(|e| (e.paper.id.clone(), e.paper))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(
+                    job.name = "read_announcements",
+                    error = format!("{e:#}"),
+                    "the arXiv API failed; storing the feed's metadata without version dates"
+                );
+                report.api_failed = true;
+                HashMap::new()
+            }
+        }
     };
     report.completed_by_api = fetched.len() as u64;
     let mut papers = Vec::with_capacity(by_id.len());
@@ -173,18 +191,14 @@ fn listed_paper(
         let v1 = fetched?.submitted_on?;
         paper.listed_on = v1;
     }
-    let mut paper = merge_with_stored(paper, stored);
+    let mut paper = merge_with_stored(paper, stored, Authority::Arxiv);
     if kind == AnnounceType::New || (kind == AnnounceType::Cross && stored.is_none()) {
         paper.listed_on = day;
     }
     let previous = stored.map(|s| s.last_listed_on.unwrap_or(s.listed_on));
     if previous.is_none_or(|p| p < day) {
-        paper.times_listed = Some(
-            stored
-                .and_then(|s| s.times_listed)
-                .unwrap_or(u32::from(stored.is_some()))
-                + 1,
-        );
+        // A paper known only from a harvest or another service has not been listed yet.
+        paper.times_listed = Some(stored.and_then(|s| s.times_listed).unwrap_or(0) + 1);
         paper.last_listed_on = Some(day);
     }
     Some(paper)

@@ -109,7 +109,7 @@ impl<'a> ArxivApi<'a> {
     }
 
     async fn fetch(&self, url: &str) -> anyhow::Result<paperstand_core::atom::AtomFeed> {
-        let body = self.fetcher.get(url).await?;
+        let body = self.fetcher.get_even_if_400(url).await?;
         Ok(parse_feed(&body)?)
     }
 }

@@ -64,12 +64,21 @@ pub enum FetchError {
 }
 
 /// Fetches URLs politely. One per source; requests through it never overlap.
-#[derive(Debug)]
 pub struct Fetcher {
     client: reqwest::Client,
     config: IngestConfig,
     /// When the previous request finished; holding the lock serialises requests.
     last: Mutex<Option<Instant>>,
+}
+
+/// Leaves out the configuration: it holds the operator's contact address, which must
+/// not reach logs.
+impl std::fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("allowed_hosts", &self.config.allowed_hosts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What one attempt produced.
@@ -109,8 +118,19 @@ impl Fetcher {
         })
     }
 
-    /// GETs `url` (query included, sent as written), retrying transient failures.
+    /// GETs `url` (query included, sent as written), retrying transient failures. Any
+    /// 4xx is an error.
     pub async fn get(&self, url: &str) -> Result<Bytes, FetchError> {
+        self.fetch(url, false).await
+    }
+
+    /// Like [`get`](Self::get), but a 400's body is returned too: arXiv's API explains a
+    /// bad query in an Atom error feed sent with HTTP 400.
+    pub async fn get_even_if_400(&self, url: &str) -> Result<Bytes, FetchError> {
+        self.fetch(url, true).await
+    }
+
+    async fn fetch(&self, url: &str, body_of_400: bool) -> Result<Bytes, FetchError> {
         let parsed = reqwest::Url::parse(url).map_err(|_| FetchError::BadUrl(url.to_owned()))?;
         let host = parsed.host_str().unwrap_or_default().to_ascii_lowercase();
         if !self
@@ -127,7 +147,7 @@ impl Fetcher {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let (reason, wait) = match self.attempt(parsed.clone()).await {
+            let (reason, wait) = match self.attempt(parsed.clone(), body_of_400).await {
                 Attempt::Done(body) => return Ok(body),
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry { reason, wait } => (reason, wait),
@@ -146,21 +166,29 @@ impl Fetcher {
     }
 
     /// One request, after the polite pause since the previous one.
-    async fn attempt(&self, url: reqwest::Url) -> Attempt {
+    async fn attempt(&self, url: reqwest::Url, body_of_400: bool) -> Attempt {
         let mut last = self.last.lock().await;
         let interval = Duration::from_millis(self.config.request_interval_ms);
         if let Some(previous) = *last {
             tokio::time::sleep(interval.saturating_sub(previous.elapsed())).await;
         }
-        let result = self.send(url).await;
+        let result = self.send(url, body_of_400).await;
         *last = Some(Instant::now());
         result
     }
 
-    async fn send(&self, url: reqwest::Url) -> Attempt {
+    async fn send(&self, url: reqwest::Url, body_of_400: bool) -> Attempt {
         let text_url = url.to_string();
         let response = match self.client.get(url).send().await {
             Ok(response) => response,
+            // A request that could not even be built will not work the next time either.
+            Err(e) if e.is_builder() => {
+                return Attempt::Fail(FetchError::GaveUp {
+                    url: text_url,
+                    attempts: 1,
+                    last: describe(&e),
+                });
+            }
             Err(e) => {
                 return Attempt::Retry {
                     reason: describe(&e),
@@ -182,9 +210,8 @@ impl Fetcher {
                 wait: None,
             };
         }
-        // arXiv's API reports a bad query as HTTP 400 with an Atom error feed: the body
-        // carries the explanation, so it is returned for the parser to read.
-        if !status.is_success() && status != StatusCode::BAD_REQUEST {
+        let explained_400 = body_of_400 && status == StatusCode::BAD_REQUEST;
+        if !status.is_success() && !explained_400 {
             return Attempt::Fail(FetchError::Status {
                 url: text_url,
                 status: status.as_u16(),
@@ -255,18 +282,19 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn describe(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
+    let mut text = if error.is_timeout() {
         "the request timed out (ingest.timeout_s)".to_owned()
     } else if error.is_connect() {
         "could not connect".to_owned()
     } else {
-        let mut text = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        text
+        error.to_string()
+    };
+    // The causes say why (refused, certificate, DNS): keep them.
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
     }
+    text
 }

@@ -9,12 +9,13 @@ use anyhow::{Context, bail};
 use paperstand_core::oai::{
     HarvestedRecord, MetadataFormat, OaiError, RejectedRecord, parse_list_records,
 };
+use paperstand_core::record::{format_date, parse_date};
 use paperstand_core::{ArxivId, Paper};
 use paperstand_store::{Store, UpsertOutcome};
 use serde::{Deserialize, Serialize};
 
 use super::fetch::Fetcher;
-use super::merge::{MergeCounts, apply_papers};
+use super::merge::{Authority, MergeCounts, apply_papers};
 
 /// How many times a harvest restarts its window after `badResumptionToken` before giving up.
 const MAX_RESTARTS: u32 = 3;
@@ -118,10 +119,15 @@ pub async fn harvest_oai(
     };
     let mut window = match (state.window.take(), job.from) {
         (Some(window), None) => window,
-        (_, from) => Window {
+        (Some(pending), Some(_)) => bail!(
+            "an interrupted harvest from {} is pending; run without --from to finish it first, \
+             so that no change it covers is skipped",
+            pending.from.as_deref().unwrap_or("the beginning")
+        ),
+        (None, from) => Window {
             from: from
-                .map(paperstand_core::record::format_date)
-                .or_else(|| state.last_completed.as_ref().map(|d| day_of(d))),
+                .map(format_date)
+                .or_else(|| state.last_completed.as_deref().map(next_from)),
             ..Window::default()
         },
     };
@@ -159,7 +165,7 @@ pub async fn harvest_oai(
         let done = window.token.is_none();
         state.window = (!done).then(|| window.clone());
         if done {
-            state.last_completed = window.started.clone().or(state.last_completed);
+            state.last_completed = completed(&state, &window);
         }
         save_state(store, &key, &state, job).await?;
         on_page(&report);
@@ -167,9 +173,10 @@ pub async fn harvest_oai(
             return Ok(report);
         }
     }
-    // noRecordsMatch: an empty window is a completed harvest.
+    // noRecordsMatch: an empty window is a completed harvest, started when it began.
+    window.started.get_or_insert_with(now_response_date);
     state.window = None;
-    state.last_completed = Some(now_response_date());
+    state.last_completed = completed(&state, &window);
     save_state(store, &key, &state, job).await?;
     Ok(report)
 }
@@ -216,9 +223,35 @@ fn encode_query_value(text: &str) -> String {
         .collect()
 }
 
-/// `2026-11-27T10:34:10Z` → `2026-11-27` (arXiv's OAI-PMH has day granularity).
-fn day_of(response_date: &str) -> String {
-    response_date.chars().take(10).collect()
+/// Where the next harvest starts after one that began at `response_date`: the day
+/// before (arXiv's OAI-PMH has day granularity, and its datestamps may follow another
+/// time zone than the response date; fetching a day again only re-applies records,
+/// which changes nothing).
+fn next_from(response_date: &str) -> String {
+    let day: String = response_date.chars().take(10).collect();
+    match parse_date(&day) {
+        Some(date) => format_date(date.previous_day().unwrap_or(date)),
+        None => day,
+    }
+}
+
+/// The `last_completed` after a finished window: its start, unless the window began
+/// later than where the remembered position stands (an explicit `--from` in the
+/// future of it), which would skip the days in between.
+fn completed(state: &HarvestState, window: &Window) -> Option<String> {
+    let previous_from = state.last_completed.as_deref().map(next_from);
+    let skips_ahead = match (&window.from, &previous_from) {
+        (Some(from), Some(previous)) => from > previous,
+        _ => false,
+    };
+    if skips_ahead {
+        state.last_completed.clone()
+    } else {
+        window
+            .started
+            .clone()
+            .or_else(|| state.last_completed.clone())
+    }
 }
 
 fn now_response_date() -> String {
@@ -240,7 +273,7 @@ async fn apply_page(
         by_id.insert(record.paper.id.clone(), record.paper);
     }
     let papers: Vec<Paper> = by_id.into_values().collect();
-    let outcomes = apply_papers(store, papers, job.dry_run).await?;
+    let outcomes = apply_papers(store, papers, Authority::Arxiv, job.dry_run).await?;
     report.counts.add(&outcomes);
     if outcomes.contains(&UpsertOutcome::Older) {
         tracing::debug!(
@@ -298,7 +331,45 @@ mod tests {
     }
 
     #[test]
-    fn the_next_harvest_starts_on_the_day_of_the_last() {
-        assert_eq!(day_of("2026-11-27T10:34:10Z"), "2026-11-27");
+    fn the_next_harvest_starts_the_day_before_the_last() {
+        assert_eq!(next_from("2026-11-27T10:34:10Z"), "2026-11-26");
+        assert_eq!(next_from("2026-03-01T00:00:00Z"), "2026-02-28");
+    }
+
+    #[test]
+    fn a_window_started_later_does_not_move_the_position_forward() {
+        let state = HarvestState {
+            last_completed: Some("2026-11-01T00:00:00Z".to_owned()),
+            window: None,
+        };
+        let later = Window {
+            from: Some("2026-11-20".to_owned()),
+            started: Some("2026-11-27T00:00:00Z".to_owned()),
+            ..Window::default()
+        };
+        assert_eq!(
+            completed(&state, &later).as_deref(),
+            Some("2026-11-01T00:00:00Z")
+        );
+        let earlier = Window {
+            from: Some("2026-10-01".to_owned()),
+            started: Some("2026-11-27T00:00:00Z".to_owned()),
+            ..Window::default()
+        };
+        assert_eq!(
+            completed(&state, &earlier).as_deref(),
+            Some("2026-11-27T00:00:00Z")
+        );
+        let fresh = HarvestState::default();
+        let chosen = Window {
+            from: Some("2026-11-20".to_owned()),
+            started: Some("2026-11-27T00:00:00Z".to_owned()),
+            ..Window::default()
+        };
+        assert_eq!(
+            completed(&fresh, &chosen).as_deref(),
+            Some("2026-11-27T00:00:00Z"),
+            "a first harvest sets the position"
+        );
     }
 }

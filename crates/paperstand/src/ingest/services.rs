@@ -7,7 +7,7 @@ use paperstand_core::oai::RejectedRecord;
 use paperstand_store::Store;
 use time::Date;
 
-use super::merge::{MergeCounts, apply_papers};
+use super::merge::{Authority, MergeCounts, apply_papers};
 
 /// Links written per transaction.
 const LINK_BATCH: usize = 5_000;
@@ -45,7 +45,7 @@ pub async fn import_hf(
     papers.dedup_by(|a, b| a.id == b.id);
     report
         .papers
-        .add(&apply_papers(store, papers, dry_run).await?);
+        .add(&apply_papers(store, papers, Authority::Supplement, dry_run).await?);
     if !dry_run {
         report.new_links = store.upsert_external_links(&import.links).await?;
         report.signals = store.record_signals(&import.signals).await?;

@@ -30,8 +30,24 @@ pub(super) async fn upsert_links(
     tx: &mut Tx,
     links: &[ExternalLink],
 ) -> Result<(u64, Vec<String>)> {
-    let rows: Vec<LinkRow<'_>> = links
+    // One row per (paper, source, host, repo), the last one winning, so a batch that
+    // repeats a link (dumps do) counts it once.
+    let mut seen = std::collections::HashSet::new();
+    let mut unique: Vec<&ExternalLink> = links
         .iter()
+        .rev()
+        .filter(|l| {
+            seen.insert((
+                l.paper.base(),
+                l.link.source,
+                l.link.host,
+                l.link.repo.as_str(),
+            ))
+        })
+        .collect();
+    unique.reverse();
+    let rows: Vec<LinkRow<'_>> = unique
+        .into_iter()
         .map(|l| LinkRow {
             arxiv_id: l.paper.base(),
             source: as_json(&l.link.source),
@@ -87,8 +103,8 @@ pub(super) async fn bump_papers(tx: &mut Tx, ids: &[String]) -> Result<()> {
         .map(|(id, seq)| serde_json::json!({"id": id, "seq": seq}))
         .collect();
     sqlx::query(
-        "update papers set change_seq = (select value ->> 'seq' from json_each(?1) where value ->> 'id' = papers.arxiv_id) \
-         where arxiv_id in (select value ->> 'id' from json_each(?1))",
+        "update papers set change_seq = bumped.value ->> 'seq' from json_each(?1) as bumped \
+         where papers.arxiv_id = bumped.value ->> 'id'",
     )
     .bind(to_json(&seqs))
     .execute(&mut **tx)

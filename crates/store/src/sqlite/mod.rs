@@ -393,9 +393,10 @@ impl Store for SqliteStore {
 
     async fn search_text(&self, terms: &[String], page: Page) -> Result<Vec<Paper>> {
         // instr over lower() keeps the terms data, not patterns (no LIKE wildcards).
+        // SQLite's lower() folds ASCII only, so the terms are folded the same way.
         let terms: Vec<String> = terms
             .iter()
-            .map(|t| t.to_lowercase())
+            .map(|t| t.to_ascii_lowercase())
             .filter(|t| !t.is_empty())
             .collect();
         let rows = sqlx::query(concat!(

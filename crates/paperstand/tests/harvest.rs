@@ -290,6 +290,18 @@ async fn a_refused_token_restarts_the_window() {
 }
 
 #[tokio::test]
+async fn plain_http_is_only_for_this_machine() {
+    let (store, _dir) = store().await;
+    let mut config = ingest_config();
+    config.allowed_hosts.push("oaipmh.arxiv.org".to_owned());
+    let error = harvest(&store, "http://oaipmh.arxiv.org/oai", &config)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("only https URLs are fetched"), "{error}");
+}
+
+#[tokio::test]
 async fn hosts_outside_the_allowlist_are_refused_before_connecting() {
     let (store, _dir) = store().await;
     let mut config = ingest_config();

@@ -68,6 +68,8 @@ pub async fn run_daily(store: &dyn Store, config: &Config) -> anyhow::Result<u32
             }
         }
     }
+    let today = paperstand_core::record::format_date(OffsetDateTime::now_utc().date());
+    store.set_setting(LAST_RUN, &today).await?;
     Ok(failures)
 }
 
@@ -84,6 +86,17 @@ pub fn until_next(now: OffsetDateTime, minutes_after_midnight: u32) -> Duration 
     Duration::from_secs(u64::from(wait))
 }
 
+/// The setting that records the UTC day the daily ingestion last ran.
+const LAST_RUN: &str = "ingest.daily_last_run";
+
+/// True when today's time has passed and the daily ingestion has not run today: a server
+/// that was down at the scheduled time catches up when it starts (re-running is safe).
+async fn missed_today(store: &dyn Store, now: OffsetDateTime, at: u32) -> bool {
+    let past_time = u32::from(now.hour()) * 60 + u32::from(now.minute()) >= at;
+    let today = paperstand_core::record::format_date(now.date());
+    past_time && store.setting(LAST_RUN).await.ok().flatten().as_deref() != Some(today.as_str())
+}
+
 /// Whether `serve` has anything to schedule.
 pub fn is_configured(ingest: &IngestConfig) -> bool {
     !ingest.categories.is_empty() || ingest.oai_set.is_some()
@@ -98,6 +111,19 @@ pub async fn schedule_forever(store: std::sync::Arc<dyn Store>, config: Config) 
         Ok(at) => at,
         Err(e) => return tracing::error!(error = %e, "daily ingestion not scheduled"),
     };
+    if missed_today(store.as_ref(), OffsetDateTime::now_utc(), at).await {
+        tracing::info!(
+            job.name = "daily_ingestion",
+            "today's ingestion has not run (the server was down at its time): running it now"
+        );
+        if let Err(e) = run_daily(store.as_ref(), &config).await {
+            tracing::error!(
+                job.name = "daily_ingestion",
+                error = format!("{e:#}"),
+                "daily ingestion could not start"
+            );
+        }
+    }
     loop {
         let wait = until_next(OffsetDateTime::now_utc(), at);
         tracing::info!(
@@ -120,6 +146,31 @@ pub async fn schedule_forever(store: std::sync::Arc<dyn Store>, config: Config) 
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[tokio::test]
+    async fn a_missed_run_is_caught_up_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = paperstand_store::SqliteStore::open(&dir.path().join("p.sqlite"))
+            .await
+            .unwrap();
+        assert!(
+            !missed_today(&store, datetime!(2026-11-27 00:30:00 UTC), 60).await,
+            "not yet time"
+        );
+        assert!(
+            missed_today(&store, datetime!(2026-11-27 09:00:00 UTC), 60).await,
+            "time passed, never ran"
+        );
+        store.set_setting(LAST_RUN, "2026-11-27").await.unwrap();
+        assert!(
+            !missed_today(&store, datetime!(2026-11-27 09:00:00 UTC), 60).await,
+            "ran today"
+        );
+        assert!(
+            missed_today(&store, datetime!(2026-11-28 09:00:00 UTC), 60).await,
+            "a new day"
+        );
+    }
 
     #[test]
     fn waits_until_the_next_time_of_day() {

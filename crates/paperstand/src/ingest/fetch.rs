@@ -30,6 +30,9 @@ pub enum FetchError {
         /// Its host.
         host: String,
     },
+    /// A plain-http URL to another machine.
+    #[error("{0}: only https URLs are fetched (plain http is allowed for this machine only)")]
+    NotHttps(String),
     /// The URL cannot be parsed.
     #[error("{0:?} is not a valid URL")]
     BadUrl(String),
@@ -143,6 +146,16 @@ impl Fetcher {
                 url: url.to_owned(),
                 host,
             });
+        }
+        // Plain http would carry the contact in clear and let anyone on the path rewrite
+        // papers: only a server on this machine may be spoken to without TLS.
+        let loopback = host == "localhost"
+            || host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if parsed.scheme() != "https" && !loopback {
+            return Err(FetchError::NotHttps(url.to_owned()));
         }
         let mut attempts = 0;
         loop {

@@ -14,7 +14,7 @@ use time::Date;
 
 use super::arxiv_api::ArxivApi;
 use super::fetch::Fetcher;
-use super::merge::{Authority, MergeCounts, merge_with_stored};
+use super::merge::{Authority, MergeCounts, merge_with_stored, stored_by_id};
 
 /// What to read.
 #[derive(Debug, Clone)]
@@ -118,12 +118,7 @@ async fn build_papers(
         }
     }
     let ids: Vec<ArxivId> = by_id.keys().cloned().collect();
-    let stored: HashMap<ArxivId, Paper> = store
-        .papers_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let stored = stored_by_id(store, &ids).await?;
     let unknown: Vec<ArxivId> = ids
         .iter()
         .filter(|id| !stored.contains_key(*id))

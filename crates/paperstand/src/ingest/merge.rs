@@ -108,6 +108,19 @@ fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
     }
 }
 
+/// The stored papers among `ids`, by id.
+pub async fn stored_by_id(
+    store: &dyn Store,
+    ids: &[ArxivId],
+) -> anyhow::Result<HashMap<ArxivId, Paper>> {
+    Ok(store
+        .papers_by_ids(ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect())
+}
+
 /// Merges `papers` (unique ids) with what is stored and writes them; with `dry_run`,
 /// only says what writing would do.
 pub async fn apply_papers(
@@ -117,12 +130,7 @@ pub async fn apply_papers(
     dry_run: bool,
 ) -> anyhow::Result<Vec<UpsertOutcome>> {
     let ids: Vec<ArxivId> = papers.iter().map(|p| p.id.clone()).collect();
-    let stored: HashMap<ArxivId, Paper> = store
-        .papers_by_ids(&ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id.clone(), p))
-        .collect();
+    let stored = stored_by_id(store, &ids).await?;
     let merged: Vec<Paper> = papers
         .into_iter()
         .map(|p| {

@@ -89,17 +89,10 @@ pub(super) async fn bump_papers(tx: &mut Tx, ids: &[String]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let count = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-    let last: i64 = sqlx::query_scalar(
-        "update counters set value = value + ?1 where name = 'papers' returning value",
-    )
-    .bind(count)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(db_error)?;
+    let first = super::reserve_seqs(tx, ids.len()).await?;
     let seqs: Vec<serde_json::Value> = ids
         .iter()
-        .zip(last - count + 1..)
+        .zip(first..)
         .map(|(id, seq)| serde_json::json!({"id": id, "seq": seq}))
         .collect();
     sqlx::query(

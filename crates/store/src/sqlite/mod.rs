@@ -248,9 +248,9 @@ async fn read_stored(tx: &mut Tx, papers: &[Paper]) -> Result<HashMap<String, St
     Ok(stored)
 }
 
-/// Writes new and changed papers in one statement, each with the next change sequence.
-async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> {
-    let count = i64::try_from(changed.len()).unwrap_or(i64::MAX);
+/// Takes `count` numbers of the papers' change sequence; returns the first.
+async fn reserve_seqs(tx: &mut Tx, count: usize) -> Result<i64> {
+    let count = i64::try_from(count).unwrap_or(i64::MAX);
     let last: i64 = sqlx::query_scalar(
         "update counters set value = value + ?1 where name = 'papers' returning value",
     )
@@ -258,7 +258,12 @@ async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> 
     .fetch_one(&mut **tx)
     .await
     .map_err(db_error)?;
-    let first = last - count + 1;
+    Ok(last - count + 1)
+}
+
+/// Writes new and changed papers in one statement, each with the next change sequence.
+async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> {
+    let first = reserve_seqs(tx, changed.len()).await?;
     let rows: Vec<PaperRow<'_>> = changed
         .iter()
         .zip(first..)

@@ -84,15 +84,7 @@ impl RawItem {
     }
 
     fn read_author(&mut self, doc: &mut XmlCursor<'_>) -> Result<(), Fatal> {
-        while let Some(element) = doc.child()? {
-            if local_name(&element) == "name" {
-                let name = doc.text()?;
-                self.author_names.push(repair_mojibake(&name).into_owned());
-            } else {
-                doc.skip()?;
-            }
-        }
-        Ok(())
+        crate::atom::read_author_name(doc, &mut self.author_names)
     }
 
     /// `<category term="cs.LG"/>` (Atom) or `<category>cs.LG</category>` (RSS).

@@ -185,15 +185,7 @@ impl RawEntry {
     }
 
     fn read_author(&mut self, doc: &mut XmlCursor<'_>) -> Result<(), Fatal> {
-        while let Some(element) = doc.child()? {
-            if local_name(&element) == "name" {
-                let name = doc.text()?;
-                self.authors.push(repair_mojibake(&name).into_owned());
-            } else {
-                doc.skip()?;
-            }
-        }
-        Ok(())
+        read_author_name(doc, &mut self.authors)
     }
 
     /// The PDF link and the legacy layout's DOI link.
@@ -308,6 +300,22 @@ fn doi_from_url(url: &str) -> String {
     .find_map(|prefix| url.strip_prefix(prefix))
     .unwrap_or(url)
     .to_owned()
+}
+
+/// Reads an Atom `<author>` element's `<name>` (repaired when double-encoded) into `names`.
+pub(crate) fn read_author_name(
+    doc: &mut XmlCursor<'_>,
+    names: &mut Vec<String>,
+) -> Result<(), Fatal> {
+    while let Some(element) = doc.child()? {
+        if local_name(&element) == "name" {
+            let name = doc.text()?;
+            names.push(repair_mojibake(&name).into_owned());
+        } else {
+            doc.skip()?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -64,6 +64,14 @@ impl Store for FailingAfter {
     async fn newest_papers(&self, page: Page) -> Result<Vec<Paper>, StoreError> {
         self.inner.newest_papers(page).await
     }
+    async fn newest_in_category(
+        &self,
+        category: Option<&str>,
+        since: Option<Date>,
+        page: Page,
+    ) -> Result<Vec<Paper>, StoreError> {
+        self.inner.newest_in_category(category, since, page).await
+    }
     async fn count_papers(&self) -> Result<u64, StoreError> {
         self.inner.count_papers().await
     }

@@ -215,6 +215,34 @@ pub async fn ranges_and_text_search(store: &dyn Store) {
             .is_empty(),
         "terms are text, not patterns"
     );
+    let mut other = sample_paper("2503.00004", "Vision", date!(2025 - 03 - 19));
+    other.categories = vec!["cs.CV".to_owned(), "cs.CL".to_owned()];
+    store.upsert_papers(&[other]).await.unwrap();
+    let in_cv = store
+        .newest_in_category(Some("cs.CV"), None, all)
+        .await
+        .unwrap();
+    assert_eq!(in_cv.len(), 1);
+    let in_cl: Vec<_> = store
+        .newest_in_category(Some("cs.CL"), Some(date!(2025 - 03 - 18)), all)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id.to_string())
+        .collect();
+    assert_eq!(
+        in_cl,
+        ["2503.00003", "2503.00004", "2503.00002"],
+        "cross-lists count; newest first; since bounds"
+    );
+    assert_eq!(
+        store
+            .newest_in_category(None, None, all)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
 }
 
 /// Newest first, and a keyset walk over every paper in id order.

@@ -125,6 +125,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// All papers, the most recently listed first.
     async fn newest_papers(&self, page: Page) -> Result<Vec<Paper>>;
 
+    /// Papers in `category` (primary or cross-listed), the most recently listed first,
+    /// listed on or after `since` when given.
+    async fn newest_in_category(
+        &self,
+        category: Option<&str>,
+        since: Option<Date>,
+        page: Page,
+    ) -> Result<Vec<Paper>>;
+
     /// How many papers there are.
     async fn count_papers(&self) -> Result<u64>;
 

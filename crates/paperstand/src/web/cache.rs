@@ -65,6 +65,11 @@ impl PageCache {
         inner.pages.insert(key, page);
     }
 
+    /// The papers' change sequence the cached pages belong to (an `ETag` ingredient).
+    pub async fn seq(&self, store: &dyn Store) -> Option<i64> {
+        self.revalidate(store).await
+    }
+
     /// Empties the cache if the change sequence moved; returns the current sequence
     /// (`None` when the store could not say, and then nothing is cached).
     async fn revalidate(&self, store: &dyn Store) -> Option<i64> {

@@ -4,6 +4,8 @@
 pub mod api;
 pub mod cache;
 pub mod error;
+pub mod feed_formats;
+pub mod feeds;
 pub mod markup;
 pub mod pages;
 pub mod router;

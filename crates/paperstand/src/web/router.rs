@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::get;
 
-use super::{AppState, api, pages};
+use super::{AppState, api, feeds, pages};
 
 /// The route table.
 pub fn routes(state: AppState) -> Router {
@@ -14,6 +14,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/daily_papers", get(api::hf::list_daily_papers))
         .route("/api/papers/search", get(api::hf::search_papers))
         .route("/api/papers/{*id}", get(api::hf::get_paper))
+        .route("/feeds/category/{file}", get(feeds::show_category_feed))
+        .route("/feeds/{file}", get(feeds::show_feed))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/static/style.css", get(pages::stylesheet))

@@ -466,6 +466,29 @@ impl Store for SqliteStore {
         papers_from_rows(&rows)
     }
 
+    async fn newest_in_category(
+        &self,
+        category: Option<&str>,
+        since: Option<Date>,
+        page: Page,
+    ) -> Result<Vec<Paper>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            " from papers where (?1 is null or exists (select 1 from json_each(papers.categories) c where c.value = ?1)) \
+              and (?2 is null or listed_on >= ?2) \
+             order by listed_on desc, arxiv_id desc limit ?3 offset ?4"
+        ))
+        .bind(category)
+        .bind(since.map(format_date))
+        .bind(page.limit)
+        .bind(page.offset)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        papers_from_rows(&rows)
+    }
+
     async fn count_papers(&self) -> Result<u64> {
         let n: i64 = sqlx::query_scalar("select count(*) from papers")
             .fetch_one(&self.pool)

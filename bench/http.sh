@@ -27,4 +27,10 @@ done
 "$bin" --data-dir "$dir" export | python3 -c 'import sys, json; [print(json.loads(l)["id"]) for l in sys.stdin]' > "$dir/ids.txt"
 echo "== GET /papers/<random of $(wc -l < "$dir/ids.txt")> (mostly uncached; wrk -t2 -c64 -d$duration)"
 IDS_FILE="$dir/ids.txt" wrk -t2 -c64 -d"$duration" --latency -s bench/random-paper.lua "$base" | grep -E 'Requests/sec|Latency |50%|90%|99%|Non-2xx|Socket errors'
+echo "== GET /api/daily_papers (wrk -t2 -c64 -d$duration)"
+wrk -t2 -c64 -d"$duration" --latency "$base/api/daily_papers" | grep -E 'Requests/sec|Latency |50%|90%|99%|Non-2xx|Socket errors'
+etag=$(curl -fsI "$base/feeds/daily.atom" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}')
+echo "== GET /feeds/daily.atom with If-None-Match (304; wrk -t2 -c64 -d$duration)"
+wrk -t2 -c64 -d"$duration" --latency -H "If-None-Match: $etag" "$base/feeds/daily.atom" | grep -E 'Requests/sec|Latency |50%|90%|99%|Socket errors'
+curl -s -o /dev/null -w "   (check: status %{http_code} for a conditional request)\n" -H "If-None-Match: $etag" "$base/feeds/daily.atom"
 echo "== peak RSS of the server: $(grep VmHWM /proc/$server/status | awk '{print $2, $3}')"

@@ -6,6 +6,7 @@ pub mod announce;
 pub mod arxiv_id;
 pub mod atom;
 pub mod code_links;
+pub mod export;
 pub mod external;
 pub mod oai;
 pub mod paper;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cache;
 pub mod error;
+pub mod exports;
 pub mod feed_formats;
 pub mod feeds;
 pub mod markup;

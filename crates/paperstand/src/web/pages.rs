@@ -16,6 +16,7 @@ use time::Date;
 
 use super::AppState;
 use super::error::AppError;
+use super::exports::{self, ExportFormat};
 use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, TrendingPage};
 
 /// Papers per page on the daily page.
@@ -30,12 +31,14 @@ const MAX_PAGE: u32 = 10_000;
 pub struct DailyQuery {
     date: Option<String>,
     page: Option<String>,
+    format: Option<String>,
 }
 
 /// Query of list pages.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {
     page: Option<String>,
+    format: Option<String>,
 }
 
 fn html(body: Bytes) -> Response {
@@ -84,6 +87,9 @@ pub async fn show_daily(
         })?),
         None => None,
     };
+    if let Some(format) = ExportFormat::from_query(query.format.as_deref())? {
+        return export_day(state.store.as_ref(), date, format).await;
+    }
     let key = format!(
         "daily/{}/{page_no}",
         date.map_or("latest".to_owned(), format_date)
@@ -147,6 +153,9 @@ pub async fn show_paper(
     let Path(raw) = raw.map_err(|_| {
         AppError::not_found("Not an arXiv id", "Paper pages live at /papers/2503.11731.")
     })?;
+    if let Some(bare) = raw.strip_suffix(".bib") {
+        return paper_bibtex(state.store.as_ref(), bare).await;
+    }
     let id: ArxivId = raw.parse().map_err(|e: ArxivIdError| {
         AppError::not_found(
             "Not an arXiv id",
@@ -188,6 +197,40 @@ fn unknown_paper(id: &ArxivId) -> AppError {
     }
 }
 
+/// `GET /?date=…&format=bib|json|csv`: the whole day as a file.
+async fn export_day(
+    store: &dyn Store,
+    date: Option<Date>,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let Some(day) = date.or(store.latest_listing_date().await?) else {
+        return exports::download(&[], format, "paperstand");
+    };
+    let papers = store
+        .papers_listed_on(
+            day,
+            Page {
+                limit: exports::MAX_EXPORT,
+                offset: 0,
+            },
+        )
+        .await?;
+    exports::download(&papers, format, &format!("paperstand-{}", format_date(day)))
+}
+
+/// `GET /papers/{id}.bib`: one paper's BibTeX entry.
+async fn paper_bibtex(store: &dyn Store, raw: &str) -> Result<Response, AppError> {
+    let id: ArxivId = raw
+        .parse()
+        .map_err(|e: ArxivIdError| AppError::not_found("Not an arXiv id", e.to_string()))?;
+    let paper = store.paper(&id).await?.ok_or_else(|| unknown_paper(&id))?;
+    exports::download(
+        std::slice::from_ref(&paper),
+        ExportFormat::Bib,
+        &id.base().replace('/', "-"),
+    )
+}
+
 /// `GET /trending`: newest first until the trending formula lands (the page says so).
 pub async fn show_trending(
     State(state): State<AppState>,
@@ -196,6 +239,15 @@ pub async fn show_trending(
     let Query(query) = query.map_err(bad_query)?;
     let page_no = parse_page(query.page.as_deref())?;
     let store = state.store.as_ref();
+    if let Some(format) = ExportFormat::from_query(query.format.as_deref())? {
+        let papers = store
+            .newest_papers(Page {
+                limit: exports::MAX_EXPORT,
+                offset: 0,
+            })
+            .await?;
+        return exports::download(&papers, format, "paperstand-newest");
+    }
     let body = state
         .cache
         .get_or_render(store, format!("trending/{page_no}"), || async {

@@ -29,6 +29,9 @@ use tokio::net::TcpListener;
 use crate::app;
 use crate::config::Config;
 
+/// Requests a minute one client may make to the JSON API.
+pub const DEFAULT_API_RATE_PER_MINUTE: u32 = 600;
+
 /// What every handler gets.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -38,6 +41,8 @@ pub struct AppState {
     pub cache: cache::SharedCache,
     /// Base URL for absolute links.
     pub public_url: Arc<str>,
+    /// Requests a client may make to the JSON API.
+    pub rate_limiter: Arc<api::limits::RateLimiter>,
 }
 
 impl AppState {
@@ -47,7 +52,14 @@ impl AppState {
             store,
             cache: Arc::default(),
             public_url: public_url.into(),
+            rate_limiter: Arc::new(api::limits::RateLimiter::new(DEFAULT_API_RATE_PER_MINUTE)),
         }
+    }
+
+    /// The same state with another API rate limit (requests a minute per client).
+    pub fn with_api_rate(mut self, per_minute: u32) -> AppState {
+        self.rate_limiter = Arc::new(api::limits::RateLimiter::new(per_minute));
+        self
     }
 }
 
@@ -94,10 +106,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the web server failed")
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("the web server failed")
 }
 
 /// `paperstand serve`: open the store, import the demo on first start, serve until

@@ -53,6 +53,12 @@ impl TestApp {
 
     /// An instance with no papers.
     pub async fn empty() -> TestApp {
+        // Tests make many quick requests: a limit no test reaches unless it means to.
+        TestApp::empty_with_api_rate(1_000_000).await
+    }
+
+    /// An instance with no papers whose API allows `per_minute` requests per client.
+    pub async fn empty_with_api_rate(per_minute: u32) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(
             SqliteStore::open(&dir.path().join("paperstand.sqlite"))
@@ -64,7 +70,7 @@ impl TestApp {
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), &url);
+        let state = AppState::new(store.clone(), &url).with_api_rate(per_minute);
         tokio::spawn(serve(listener, state, async move {
             let _ = rx.await;
         }));

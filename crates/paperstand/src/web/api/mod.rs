@@ -2,6 +2,8 @@
 //! `{"errors":[{"detail":…,"field":…}]}`, never HTML and never a 500 for bad input.
 
 pub mod hf;
+pub mod limits;
+pub mod v1;
 
 use axum::Json;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -36,6 +38,17 @@ impl ApiError {
             errors: vec![Problem {
                 detail: detail.into(),
                 field: Some(field),
+            }],
+        }
+    }
+
+    /// A 429 (the rate limiter adds `Retry-After`).
+    pub fn too_many(detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            errors: vec![Problem {
+                detail: detail.into(),
+                field: None,
             }],
         }
     }

@@ -1,0 +1,310 @@
+//! The native API, `/api/v1` (read-only so far): papers by id, lists by day and
+//! category, the trending list, and search, with cursor paging. Its OpenAPI document
+//! is generated from these handlers and types and served at `/api/openapi.json`.
+
+use axum::Json;
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use paperstand_core::record::{format_date, parse_date};
+use paperstand_core::{ArxivId, Paper};
+use paperstand_store::Page;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+use super::{ApiError, accepts_json};
+use crate::web::AppState;
+
+/// Items a page holds when `limit` is not given.
+const DEFAULT_LIMIT: u32 = 20;
+/// Largest `limit`.
+const MAX_LIMIT: u32 = 100;
+/// Deepest offset a cursor may reach (five hex digits).
+const MAX_OFFSET: u32 = 0xF_FFFF;
+
+/// One version of a paper.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionV1 {
+    /// 1 for the first submission.
+    version: u32,
+    /// Submission day, YYYY-MM-DD.
+    date: String,
+}
+
+/// A link to code, with where it was found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeLinkV1 {
+    /// Canonical https URL of the repository.
+    url: String,
+    /// `owner/repo` (or the host's key).
+    repo: String,
+    /// `abstract`, `comment`, `pwc` or `huggingface`.
+    source: String,
+}
+
+/// A paper.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaperV1 {
+    /// arXiv id without version.
+    id: String,
+    title: String,
+    #[serde(rename = "abstract")]
+    abstract_text: String,
+    authors: Vec<String>,
+    /// arXiv categories, primary first.
+    categories: Vec<String>,
+    /// MSC/ACM classification codes or text.
+    classes: Vec<String>,
+    comment: Option<String>,
+    journal_ref: Option<String>,
+    doi: Option<String>,
+    versions: Vec<VersionV1>,
+    /// Day v1 was submitted, YYYY-MM-DD.
+    submitted_on: Option<String>,
+    /// The listing day, YYYY-MM-DD.
+    listed_on: String,
+    last_listed_on: Option<String>,
+    withdrawn: bool,
+    code_links: Vec<CodeLinkV1>,
+    /// The paper's page on this instance.
+    page_url: String,
+    abs_url: String,
+    pdf_url: String,
+}
+
+/// A page of papers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaperListV1 {
+    items: Vec<PaperV1>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    next_cursor: Option<String>,
+}
+
+/// The error body of every endpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorsV1 {
+    errors: Vec<ErrorV1>,
+}
+
+/// One problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorV1 {
+    detail: String,
+    /// The parameter at fault, if one is.
+    field: Option<String>,
+}
+
+/// Filters of `/api/v1/papers`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PapersQueryV1 {
+    /// Only papers listed on this day (YYYY-MM-DD).
+    #[param(format = Date)]
+    date: Option<String>,
+    /// Only papers in this category (cross-lists included), e.g. cs.CL.
+    #[param(pattern = "^[A-Za-z0-9.-]{0,32}$")]
+    category: Option<String>,
+    /// From the previous page's `next_cursor`.
+    #[param(pattern = "^(o[0-9a-f]{1,5})?$")]
+    cursor: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// Query of `/api/v1/search`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQueryV1 {
+    /// Words that must all appear in the title or abstract.
+    #[param(max_length = 500)]
+    q: String,
+    /// `keyword` (search by meaning is not available yet).
+    #[param(pattern = "^(keyword)?$")]
+    mode: Option<String>,
+    /// From the previous page's `next_cursor`.
+    #[param(pattern = "^(o[0-9a-f]{1,5})?$")]
+    cursor: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+fn paper_v1(paper: &Paper, base: &str) -> PaperV1 {
+    PaperV1 {
+        id: paper.id.to_string(),
+        title: paper.title.clone(),
+        abstract_text: paper.abstract_text.clone(),
+        authors: paper.authors.clone(),
+        categories: paper.categories.clone(),
+        classes: paper.classes.clone(),
+        comment: paper.comment.clone(),
+        journal_ref: paper.journal_ref.clone(),
+        doi: paper.doi.clone(),
+        versions: paper
+            .versions
+            .iter()
+            .map(|v| VersionV1 {
+                version: v.version,
+                date: format_date(v.date),
+            })
+            .collect(),
+        submitted_on: paper.submitted_on.map(format_date),
+        listed_on: format_date(paper.listed_on),
+        last_listed_on: paper.last_listed_on.map(format_date),
+        withdrawn: paper.withdrawn,
+        code_links: paper
+            .links
+            .iter()
+            .map(|l| CodeLinkV1 {
+                url: l.url.clone(),
+                repo: l.repo.clone(),
+                source: serde_json::to_value(l.source)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        page_url: format!("{base}/papers/{}", paper.id),
+        abs_url: paper.id.abs_url(),
+        pdf_url: paper.id.pdf_url(),
+    }
+}
+
+/// Offset-based cursors, opaque to clients: `o` and the offset in hex.
+fn page_of(cursor: Option<&str>, limit: Option<u32>) -> Result<Page, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::field(
+            "limit",
+            format!("limit must be from 1 to {MAX_LIMIT}"),
+        ));
+    }
+    let offset = match cursor {
+        None | Some("") => 0,
+        Some(c) => c
+            .strip_prefix('o')
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .filter(|o| *o <= MAX_OFFSET)
+            .ok_or_else(|| ApiError::field("cursor", "cursor is not one this API gave out"))?,
+    };
+    Ok(Page { limit, offset })
+}
+
+fn list(papers: &[Paper], page: Page, base: &str) -> PaperListV1 {
+    let full = papers.len() as u32 == page.limit && page.offset + page.limit <= MAX_OFFSET;
+    PaperListV1 {
+        items: papers.iter().map(|p| paper_v1(p, base)).collect(),
+        next_cursor: full.then(|| format!("o{:x}", page.offset + page.limit)),
+    }
+}
+
+fn category(text: Option<&str>) -> Result<Option<&str>, ApiError> {
+    match text.filter(|c| !c.is_empty()) {
+        Some(c)
+            if c.len() > 32
+                || !c
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') =>
+        {
+            Err(ApiError::field("category", "category must look like cs.CL"))
+        }
+        other => Ok(other),
+    }
+}
+
+/// One paper.
+#[utoipa::path(get, path = "/api/v1/papers/{id}", params(("id" = String, Path, description = "arXiv id, e.g. 2503.11731")),
+    responses((status = 200, body = PaperV1), (status = 404, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+pub async fn get_paper_v1(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    raw: Result<Path<String>, PathRejection>,
+) -> Result<Json<PaperV1>, ApiError> {
+    accepts_json(&headers)?;
+    let Path(raw) = raw.map_err(|_| ApiError::not_found("not an arXiv id"))?;
+    let id: ArxivId = raw
+        .parse()
+        .map_err(|e: paperstand_core::ArxivIdError| ApiError::not_found(e.to_string()))?;
+    let paper = state.store.paper(&id).await?.ok_or_else(|| {
+        ApiError::not_found(format!(
+            "paper {} is not on this instance",
+            id.without_version()
+        ))
+    })?;
+    Ok(Json(paper_v1(&paper, &state.public_url)))
+}
+
+/// Papers, the most recently listed first; by listing day and category.
+#[utoipa::path(get, path = "/api/v1/papers", params(PapersQueryV1),
+    responses((status = 200, body = PaperListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+pub async fn list_papers_v1(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<PapersQueryV1>, QueryRejection>,
+) -> Result<Json<PaperListV1>, ApiError> {
+    accepts_json(&headers)?;
+    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let page = page_of(query.cursor.as_deref(), query.limit)?;
+    let category = category(query.category.as_deref())?;
+    let store = state.store.as_ref();
+    let papers = match query.date.as_deref() {
+        Some(text) => {
+            let day = parse_date(text)
+                .ok_or_else(|| ApiError::field("date", "date must be YYYY-MM-DD"))?;
+            let day_papers = store.papers_listed_on(day, page).await?;
+            day_papers
+                .into_iter()
+                .filter(|p| category.is_none_or(|c| p.categories.iter().any(|pc| pc == c)))
+                .collect()
+        }
+        None => store.newest_in_category(category, None, page).await?,
+    };
+    Ok(Json(list(&papers, page, &state.public_url)))
+}
+
+/// Papers matching every word of `q` in title or abstract, newest first.
+#[utoipa::path(get, path = "/api/v1/search", params(SearchQueryV1),
+    responses((status = 200, body = PaperListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+pub async fn search_v1(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<SearchQueryV1>, QueryRejection>,
+) -> Result<Json<PaperListV1>, ApiError> {
+    accepts_json(&headers)?;
+    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    if !matches!(query.mode.as_deref(), None | Some("" | "keyword")) {
+        return Err(ApiError::field(
+            "mode",
+            "mode must be keyword: search by meaning is not available yet",
+        ));
+    }
+    if query.q.len() > 500 {
+        return Err(ApiError::field("q", "q is longer than 500 bytes"));
+    }
+    let page = page_of(query.cursor.as_deref(), query.limit)?;
+    let terms: Vec<String> = query.q.split_whitespace().map(str::to_owned).collect();
+    let papers = if terms.is_empty() {
+        Vec::new()
+    } else {
+        state.store.search_text(&terms, page).await?
+    };
+    Ok(Json(list(&papers, page, &state.public_url)))
+}
+
+/// The OpenAPI document of `/api/v1`.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Paperstand API",
+        description = "Papers of a Paperstand instance. Errors are {\"errors\":[{\"detail\",\"field\"}]}; requests are limited per client (429 with Retry-After)."
+    ),
+    paths(get_paper_v1, list_papers_v1, search_v1),
+    components(schemas(PaperV1, PaperListV1, VersionV1, CodeLinkV1, ErrorsV1, ErrorV1))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -48,6 +48,22 @@ async fn papers_lists_and_cursors_to_the_end() {
     assert_eq!(seen.len(), 21, "every paper once: {seen:?}");
     let (_, cv) = json(&app, "/api/v1/papers?category=cs.CV&limit=100").await;
     assert_eq!(cv["items"].as_array().unwrap().len(), 9);
+    let (_, daily) = json(&app, "/api/v1/daily?limit=100").await;
+    assert_eq!(
+        daily["items"].as_array().unwrap().len(),
+        19,
+        "the latest day by default"
+    );
+    let (_, trending) = json(
+        &app,
+        "/api/v1/trending?window=week&category=cs.CV&limit=100",
+    )
+    .await;
+    assert!(
+        trending["items"][0]["score"].is_null()
+            && trending["ranking"].as_str().unwrap().starts_with("newest")
+    );
+    assert!(!trending["items"].as_array().unwrap().is_empty());
     let (_, found) = json(&app, "/api/v1/search?q=gaussian%20splatting").await;
     assert_eq!(found["items"].as_array().unwrap().len(), 2);
 }
@@ -121,7 +137,13 @@ async fn the_openapi_document_describes_the_api() {
     let (status, doc) = json(&app, "/api/openapi.json").await;
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/papers", "/api/v1/papers/{id}", "/api/v1/search"] {
+    for path in [
+        "/api/v1/papers",
+        "/api/v1/papers/{id}",
+        "/api/v1/daily",
+        "/api/v1/trending",
+        "/api/v1/search",
+    ] {
         assert!(doc["paths"][path]["get"].is_object(), "{path}");
     }
     assert!(doc["components"]["schemas"]["PaperV1"].is_object());

@@ -13,6 +13,8 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/papers/{*id}", get(api::hf::get_paper))
         .route("/api/v1/papers", get(api::v1::list_papers_v1))
         .route("/api/v1/papers/{*id}", get(api::v1::get_paper_v1))
+        .route("/api/v1/daily", get(api::v1::list_daily_v1))
+        .route("/api/v1/trending", get(api::v1::list_trending_v1))
         .route("/api/v1/search", get(api::v1::search_v1))
         .route("/api/openapi.json", get(api::v1::openapi_json))
         .route_layer(axum::middleware::from_fn_with_state(

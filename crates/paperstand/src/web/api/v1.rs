@@ -112,6 +112,58 @@ pub struct PapersQueryV1 {
     limit: Option<u32>,
 }
 
+/// Query of `/api/v1/daily`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DailyQueryV1 {
+    /// The listing day (YYYY-MM-DD); the latest one when absent.
+    #[param(format = Date)]
+    date: Option<String>,
+    /// From the previous page's `next_cursor`.
+    #[param(pattern = "^(o[0-9a-f]{1,5})?$")]
+    cursor: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// Query of `/api/v1/trending`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendingQueryV1 {
+    /// `day`, `week`, `month` (ending on the latest listing day) or `all`.
+    #[param(pattern = "^(day|week|month|all)?$")]
+    window: Option<String>,
+    /// Only this category (cross-lists included).
+    #[param(pattern = "^[A-Za-z0-9.-]{0,32}$")]
+    category: Option<String>,
+    /// From the previous page's `next_cursor`.
+    #[param(pattern = "^(o[0-9a-f]{1,5})?$")]
+    cursor: Option<String>,
+    /// Items per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// A trending list: papers with their scores.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendingListV1 {
+    items: Vec<TrendingItemV1>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    next_cursor: Option<String>,
+    /// How the list is ordered.
+    ranking: String,
+}
+
+/// A paper on the trending list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendingItemV1 {
+    paper: PaperV1,
+    /// The trending score and its breakdown; null until the trending formula exists
+    /// (the list is then ordered newest first).
+    score: Option<f64>,
+}
+
 /// Query of `/api/v1/search`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -263,6 +315,74 @@ pub async fn list_papers_v1(
     Ok(Json(list(&papers, page, &state.public_url)))
 }
 
+/// The papers of one listing day (the latest by default).
+#[utoipa::path(get, path = "/api/v1/daily", params(DailyQueryV1),
+    responses((status = 200, body = PaperListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+pub async fn list_daily_v1(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<DailyQueryV1>, QueryRejection>,
+) -> Result<Json<PaperListV1>, ApiError> {
+    accepts_json(&headers)?;
+    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let page = page_of(query.cursor.as_deref(), query.limit)?;
+    let store = state.store.as_ref();
+    let day = match query.date.as_deref() {
+        Some(text) => Some(
+            parse_date(text).ok_or_else(|| ApiError::field("date", "date must be YYYY-MM-DD"))?,
+        ),
+        None => store.latest_listing_date().await?,
+    };
+    let papers = match day {
+        Some(day) => store.papers_listed_on(day, page).await?,
+        None => Vec::new(),
+    };
+    Ok(Json(list(&papers, page, &state.public_url)))
+}
+
+/// The trending list (newest first, with null scores, until the trending formula exists).
+#[utoipa::path(get, path = "/api/v1/trending", params(TrendingQueryV1),
+    responses((status = 200, body = TrendingListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+pub async fn list_trending_v1(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<TrendingQueryV1>, QueryRejection>,
+) -> Result<Json<TrendingListV1>, ApiError> {
+    accepts_json(&headers)?;
+    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let page = page_of(query.cursor.as_deref(), query.limit)?;
+    let days = match query.window.as_deref() {
+        None | Some("" | "all") => None,
+        Some("day") => Some(1),
+        Some("week") => Some(7),
+        Some("month") => Some(30),
+        Some(_) => {
+            return Err(ApiError::field(
+                "window",
+                "window must be day, week, month or all",
+            ));
+        }
+    };
+    let store = state.store.as_ref();
+    let since = match (days, store.latest_listing_date().await?) {
+        (Some(days), Some(latest)) => Some(latest - time::Duration::days(days - 1)),
+        _ => None,
+    };
+    let papers = store
+        .newest_in_category(category(query.category.as_deref())?, since, page)
+        .await?;
+    let listed = list(&papers, page, &state.public_url);
+    Ok(Json(TrendingListV1 {
+        items: listed
+            .items
+            .into_iter()
+            .map(|paper| TrendingItemV1 { paper, score: None })
+            .collect(),
+        next_cursor: listed.next_cursor,
+        ranking: "newest (the trending formula is not built yet)".to_owned(),
+    }))
+}
+
 /// Papers matching every word of `q` in title or abstract, newest first.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQueryV1),
     responses((status = 200, body = PaperListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
@@ -299,8 +419,23 @@ pub async fn search_v1(
         title = "Paperstand API",
         description = "Papers of a Paperstand instance. Errors are {\"errors\":[{\"detail\",\"field\"}]}; requests are limited per client (429 with Retry-After)."
     ),
-    paths(get_paper_v1, list_papers_v1, search_v1),
-    components(schemas(PaperV1, PaperListV1, VersionV1, CodeLinkV1, ErrorsV1, ErrorV1))
+    paths(
+        get_paper_v1,
+        list_papers_v1,
+        list_daily_v1,
+        list_trending_v1,
+        search_v1
+    ),
+    components(schemas(
+        PaperV1,
+        PaperListV1,
+        TrendingListV1,
+        TrendingItemV1,
+        VersionV1,
+        CodeLinkV1,
+        ErrorsV1,
+        ErrorV1
+    ))
 )]
 pub struct ApiDoc;
 

@@ -3,6 +3,9 @@
 
 mod common;
 
+/// cs.CV papers (primary or cross-listed) of the fixture listed on 2026-06-02.
+const CV_ON_JUNE_2: usize = 8;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -46,6 +49,27 @@ async fn papers_lists_and_cursors_to_the_end() {
         }
     }
     assert_eq!(seen.len(), 21, "every paper once: {seen:?}");
+    // A day filtered by category pages fully, two at a time, to the end.
+    let mut day_cv = Vec::new();
+    let mut path = "/api/v1/papers?date=2026-06-02&category=cs.CV&limit=2".to_owned();
+    loop {
+        let (_, page) = json(&app, &path).await;
+        day_cv.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path =
+                    format!("/api/v1/papers?date=2026-06-02&category=cs.CV&limit=2&cursor={cursor}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(day_cv.len(), CV_ON_JUNE_2, "{day_cv:?}");
     let (_, cv) = json(&app, "/api/v1/papers?category=cs.CV&limit=100").await;
     assert_eq!(cv["items"].as_array().unwrap().len(), 9);
     let (_, daily) = json(&app, "/api/v1/daily?limit=100").await;

@@ -19,6 +19,8 @@ use crate::web::AppState;
 const DEFAULT_LIMIT: u32 = 20;
 /// Largest `limit`.
 const MAX_LIMIT: u32 = 100;
+/// Most papers of one day considered when filtering a day by category.
+const DAY_LIMIT: u32 = 20_000;
 /// Deepest offset a cursor may reach (five hex digits).
 const MAX_OFFSET: u32 = 0xF_FFFF;
 
@@ -304,11 +306,25 @@ pub async fn list_papers_v1(
         Some(text) => {
             let day = parse_date(text)
                 .ok_or_else(|| ApiError::field("date", "date must be YYYY-MM-DD"))?;
-            let day_papers = store.papers_listed_on(day, page).await?;
-            day_papers
-                .into_iter()
-                .filter(|p| category.is_none_or(|c| p.categories.iter().any(|pc| pc == c)))
-                .collect()
+            match category {
+                None => store.papers_listed_on(day, page).await?,
+                // A day holds at most a few thousand papers: filter the whole day, then page,
+                // so that pages stay full and the cursor stays right.
+                Some(c) => store
+                    .papers_listed_on(
+                        day,
+                        Page {
+                            limit: DAY_LIMIT,
+                            offset: 0,
+                        },
+                    )
+                    .await?
+                    .into_iter()
+                    .filter(|p| p.categories.iter().any(|pc| pc == c))
+                    .skip(page.offset as usize)
+                    .take(page.limit as usize)
+                    .collect(),
+            }
         }
         None => store.newest_in_category(category, None, page).await?,
     };

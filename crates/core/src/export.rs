@@ -37,8 +37,10 @@ pub fn citation_key(paper: &Paper) -> String {
     }
 }
 
-/// A BibTeX field value: `&`, `%` and `#` escaped; braces escaped too unless they are
-/// balanced (so LaTeX such as `{\"u}` survives and a stray brace cannot end the field).
+/// A BibTeX field value: `&`, `%` and `#` escaped; braces kept when they are balanced
+/// (so LaTeX such as `{\"u}` survives), else written as `\textbraceleft{}` and
+/// `\textbraceright{}`: BibTeX counts braces whatever precedes them, so a stray one
+/// could end the field.
 fn bib_value(text: &str) -> String {
     let mut depth: i64 = 0;
     let balanced = text.chars().all(|c| {
@@ -50,26 +52,62 @@ fn bib_value(text: &str) -> String {
         depth >= 0
     }) && depth == 0;
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars().filter(|c| !c.is_control() || *c == '\n') {
+    for c in text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+    {
         match c {
             '&' | '%' | '#' => {
                 out.push('\\');
                 out.push(c);
             }
-            '{' | '}' if !balanced => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' => out.push(' '),
+            '{' if !balanced => out.push_str("\\textbraceleft{}"),
+            '}' if !balanced => out.push_str("\\textbraceright{}"),
+            '\n' | '\t' => out.push(' '),
             _ => out.push(c),
         }
     }
     out
 }
 
+/// Entries for several papers, with citation keys made unique (`…a`, `…b`).
+pub fn bibtex_all(papers: &[Paper]) -> String {
+    let mut used: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let entries: Vec<String> = papers
+        .iter()
+        .map(|paper| {
+            let key = citation_key(paper);
+            let count = used.entry(key.clone()).or_insert(0);
+            *count += 1;
+            let unique = if *count == 1 {
+                key
+            } else {
+                format!("{key}{}", suffix(*count - 1))
+            };
+            entry(paper, &unique)
+        })
+        .collect();
+    entries.join("\n")
+}
+
+/// 1 → `a`, 26 → `z`, 27 → `aa`.
+fn suffix(mut n: u32) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        n -= 1;
+        out.push(char::from(b'a' + (n % 26) as u8));
+        n /= 26;
+    }
+    out.iter().rev().collect()
+}
+
 /// One `@misc` entry in the form arXiv's own export uses (eprint, archivePrefix,
 /// primaryClass), plus DOI and journal reference when known.
 pub fn bibtex(paper: &Paper) -> String {
+    entry(paper, &citation_key(paper))
+}
+
+fn entry(paper: &Paper, key: &str) -> String {
     let mut fields = vec![
         ("title", bib_value(&paper.title)),
         ("author", bib_value(&paper.authors.join(" and "))),
@@ -91,11 +129,7 @@ pub fn bibtex(paper: &Paper) -> String {
         .iter()
         .map(|(k, v)| format!("  {k} = {{{v}}}"))
         .collect();
-    format!(
-        "@misc{{{},\n{}\n}}\n",
-        citation_key(paper),
-        body.join(",\n")
-    )
+    format!("@misc{{{key},\n{}\n}}\n", body.join(",\n"))
 }
 
 /// The CSV header matching [`csv_row`].
@@ -123,7 +157,7 @@ pub fn csv_row(paper: &Paper) -> String {
 }
 
 fn csv_cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@']) {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -165,8 +199,28 @@ mod tests {
     }
 
     #[test]
+    fn keys_are_unique_within_an_export() {
+        let a = paper(
+            r#"{"id":"2606.00001","title":"Towards Things","authors":["Li Wang"],"first_listed":"2026-06-02"}"#,
+        );
+        let b = paper(
+            r#"{"id":"2606.00002","title":"Towards Stuff","authors":["Wei Wang"],"first_listed":"2026-06-02"}"#,
+        );
+        let all = bibtex_all(&[a.clone(), b, a]);
+        assert!(
+            all.contains("@misc{wang2026towards,")
+                && all.contains("@misc{wang2026towardsa,")
+                && all.contains("@misc{wang2026towardsb,")
+        );
+        assert_eq!(suffix(27), "aa");
+    }
+
+    #[test]
     fn stray_braces_cannot_end_a_field() {
-        assert_eq!(bib_value("a} @misc{evil"), "a\\} @misc\\{evil");
+        assert_eq!(
+            bib_value("a} @misc{evil"),
+            "a\\textbraceright{} @misc\\textbraceleft{}evil"
+        );
         assert_eq!(bib_value(r#"M{\"u}ller"#), r#"M{\"u}ller"#);
     }
 

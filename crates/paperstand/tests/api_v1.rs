@@ -70,6 +70,15 @@ async fn papers_lists_and_cursors_to_the_end() {
         }
     }
     assert_eq!(day_cv.len(), CV_ON_JUNE_2, "{day_cv:?}");
+    let (_, last) = json(
+        &app,
+        "/api/v1/papers?date=2026-06-02&category=cs.CV&limit=2&cursor=o6",
+    )
+    .await;
+    assert!(
+        last["next_cursor"].is_null(),
+        "exactly the last items: no empty page after them"
+    );
     let (_, cv) = json(&app, "/api/v1/papers?category=cs.CV&limit=100").await;
     assert_eq!(cv["items"].as_array().unwrap().len(), 9);
     let (_, daily) = json(&app, "/api/v1/daily?limit=100").await;

@@ -9,7 +9,7 @@ use std::process::Command;
 use common::TestApp;
 use serde_json::Value;
 
-const HOSTILE: &str = r#"{"id":"2606.99999","title":"<script>alert(1)</script> \u0001 & $x^2$","abstract":"]]> <b>bold</b> & more","authors":["Eve <eve@example.org>"],"categories":["cs.CR"],"first_listed":"2026-06-02"}"#;
+const HOSTILE: &str = r#"{"id":"2606.99999","title":"<script>alert(1)</script> \u0001 & $x^2$ \uffff","abstract":"]]> <b>bold</b> & more, 0<a and b>1","authors":["Eve <eve@example.org>"],"categories":["cs.CR"],"first_listed":"2026-06-02"}"#;
 
 async fn app() -> TestApp {
     TestApp::with_lines(&format!("{}{HOSTILE}\n", common::FIXTURE)).await
@@ -86,7 +86,7 @@ async fn json_feed_has_the_required_fields() {
         .find(|i| i["_paperstand"]["arxiv_id"] == "2606.99999")
         .unwrap();
     assert_eq!(
-        hostile["title"], "<script>alert(1)</script> \u{1} & $x^2$",
+        hostile["title"], "<script>alert(1)</script> \u{1} & $x^2$ \u{ffff}",
         "JSON carries text as text"
     );
 }
@@ -94,22 +94,30 @@ async fn json_feed_has_the_required_fields() {
 #[tokio::test]
 async fn untrusted_text_is_escaped_and_math_stays_text() {
     let app = app().await;
-    for path in ["/feeds/daily.atom", "/feeds/daily.rss"] {
-        let (_, _, body) = app.get(path).await;
+    // Atom text constructs are text: escaped once. XML-forbidden characters are dropped.
+    let (_, _, atom) = app.get("/feeds/daily.atom").await;
+    assert!(
+        atom.contains("&lt;script&gt;alert(1)&lt;/script&gt;  &amp; $x^2$ </title>"),
+        "escaped, U+0001 and U+FFFF dropped"
+    );
+    assert!(atom.contains("]]&gt; &lt;b&gt;bold&lt;/b&gt; &amp; more, 0&lt;a and b&gt;1"));
+    // RSS readers read title and description as HTML: escaped twice, so `<` stays a `<`.
+    let (_, _, rss) = app.get("/feeds/daily.rss").await;
+    assert!(
+        rss.contains("&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt;"),
+        "{rss}"
+    );
+    assert!(rss.contains("0&amp;lt;a and b&amp;gt;1"));
+    for body in [&atom, &rss] {
         assert!(
-            body.contains("&lt;script&gt;alert(1)&lt;/script&gt;  &amp; $x^2$"),
-            "{path}: escaped, control char dropped"
+            !body.contains("<script") && !body.contains("<b>bold") && !body.contains('\u{ffff}')
         );
-        assert!(
-            !body.contains("<script") && !body.contains("<b>bold"),
-            "{path}"
-        );
-        assert!(body.contains("]]&gt; &lt;b&gt;bold&lt;/b&gt;"), "{path}");
-        assert!(
-            !body.contains("<math"),
-            "{path}: math is LaTeX text in feeds"
-        );
+        assert!(!body.contains("<math"), "math is LaTeX text in feeds");
     }
+    assert!(
+        rss.contains("arXiv: https://arxiv.org/abs/2606.00007"),
+        "RSS items carry the arXiv link"
+    );
 }
 
 #[tokio::test]
@@ -117,35 +125,53 @@ async fn conditional_requests_answer_304() {
     let app = app().await;
     let (_, headers, _) = app.get("/feeds/daily.atom").await;
     let etag = headers["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
     let modified = headers["last-modified"].to_str().unwrap().to_owned();
-    assert_eq!(modified, "Tue, 02 Jun 2026 00:00:00 GMT");
     let url = format!("{}/feeds/daily.atom", app.url);
-    let by_etag = app
-        .client
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let get = |name: &'static str, value: String| app.client.get(&url).header(name, value).send();
+    let by_etag = get("if-none-match", etag.clone()).await.unwrap();
     assert_eq!(by_etag.status(), 304);
     assert!(by_etag.text().await.unwrap().is_empty());
-    let by_date = app
-        .client
-        .get(&url)
-        .header("if-modified-since", &modified)
-        .send()
+    let strong = etag.trim_start_matches("W/").to_owned();
+    assert_eq!(
+        get("if-none-match", format!("\"x\", {strong}"))
+            .await
+            .unwrap()
+            .status(),
+        304,
+        "lists, weak comparison"
+    );
+    assert_eq!(
+        get("if-none-match", "*".to_owned()).await.unwrap().status(),
+        304
+    );
+    assert_eq!(
+        get("if-modified-since", modified.clone())
+            .await
+            .unwrap()
+            .status(),
+        304
+    );
+    assert_eq!(
+        get(
+            "if-modified-since",
+            "Sun, 01 Jan 2023 00:00:00 GMT".to_owned()
+        )
         .await
-        .unwrap();
-    assert_eq!(by_date.status(), 304);
-    let stale = app
-        .client
-        .get(&url)
-        .header("if-none-match", "\"0-0\"")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stale.status(), 200);
-    // A new paper changes the feed, and its ETag.
+        .unwrap()
+        .status(),
+        200,
+        "changed since"
+    );
+    assert_eq!(
+        get("if-none-match", "\"0-0\"".to_owned())
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // A new paper changes the feed, its ETag and its Last-Modified.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     app.insert(&[paperstand_store::contract::sample_paper(
         "2606.50000",
         "Later",
@@ -153,15 +179,14 @@ async fn conditional_requests_answer_304() {
     )])
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    let after = app
-        .client
-        .get(&url)
-        .header("if-none-match", &etag)
-        .send()
-        .await
-        .unwrap();
+    let after = get("if-none-match", etag.clone()).await.unwrap();
     assert_eq!(after.status(), 200);
     assert_ne!(after.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(
+        get("if-modified-since", modified).await.unwrap().status(),
+        200,
+        "Last-Modified moved with the data"
+    );
 }
 
 #[tokio::test]

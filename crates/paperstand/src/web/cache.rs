@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::Bytes;
 use paperstand_store::Store;
@@ -16,6 +16,8 @@ use paperstand_store::Store;
 const RECHECK: Duration = Duration::from_secs(1);
 /// Entries kept at most; a quarter of them is dropped when full.
 const MAX_ENTRIES: usize = 4_096;
+/// Bytes kept at most (keys come from URLs, so entries must not grow without bound).
+const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Rendered pages by canonical key (`daily/2026-06-02/1`, `paper/2503.11731`).
 #[derive(Debug, Default)]
@@ -27,7 +29,10 @@ pub struct PageCache {
 struct Inner {
     seq: Option<i64>,
     checked_at: Option<Instant>,
+    /// When this process first saw the current sequence: a safe `Last-Modified`.
+    changed_at: Option<SystemTime>,
     pages: HashMap<String, Bytes>,
+    bytes: usize,
 }
 
 impl PageCache {
@@ -56,18 +61,30 @@ impl PageCache {
         if seq.is_none() || inner.seq != seq {
             return;
         }
-        if inner.pages.len() >= MAX_ENTRIES {
-            let victims: Vec<String> = inner.pages.keys().take(MAX_ENTRIES / 4).cloned().collect();
+        if inner.pages.len() >= MAX_ENTRIES || inner.bytes + page.len() > MAX_BYTES {
+            let victims: Vec<String> = inner
+                .pages
+                .keys()
+                .take(inner.pages.len().div_ceil(4))
+                .cloned()
+                .collect();
             for victim in victims {
-                inner.pages.remove(&victim);
+                if let Some(gone) = inner.pages.remove(&victim) {
+                    inner.bytes -= gone.len();
+                }
             }
         }
-        inner.pages.insert(key, page);
+        inner.bytes += page.len();
+        if let Some(replaced) = inner.pages.insert(key, page) {
+            inner.bytes -= replaced.len();
+        }
     }
 
-    /// The papers' change sequence the cached pages belong to (an `ETag` ingredient).
-    pub async fn seq(&self, store: &dyn Store) -> Option<i64> {
-        self.revalidate(store).await
+    /// The papers' change sequence the cached pages belong to (an `ETag` ingredient),
+    /// and when this process first saw it (a `Last-Modified` never earlier than the change).
+    pub async fn version(&self, store: &dyn Store) -> (Option<i64>, SystemTime) {
+        let seq = self.revalidate(store).await;
+        (seq, self.lock().changed_at.unwrap_or_else(SystemTime::now))
     }
 
     /// Empties the cache if the change sequence moved; returns the current sequence
@@ -83,7 +100,9 @@ impl PageCache {
         let mut inner = self.lock();
         if seq.is_none() || inner.seq != seq {
             inner.pages.clear();
+            inner.bytes = 0;
             inner.seq = seq;
+            inner.changed_at = Some(SystemTime::now());
         }
         inner.checked_at = Some(Instant::now());
         seq

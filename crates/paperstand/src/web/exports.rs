@@ -5,7 +5,7 @@
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use paperstand_core::Paper;
-use paperstand_core::export::{CSV_HEADER, bibtex, csv_row};
+use paperstand_core::export::{CSV_HEADER, bibtex_all, csv_row};
 use paperstand_core::record::PaperRecord;
 
 use super::error::AppError;
@@ -51,7 +51,7 @@ impl ExportFormat {
 /// The papers as a download named `name.<ext>`.
 pub fn download(papers: &[Paper], format: ExportFormat, name: &str) -> Result<Response, AppError> {
     let body = match format {
-        ExportFormat::Bib => papers.iter().map(bibtex).collect::<Vec<_>>().join("\n"),
+        ExportFormat::Bib => bibtex_all(papers),
         ExportFormat::Csv => std::iter::once(CSV_HEADER.to_owned())
             .chain(papers.iter().map(csv_row))
             .collect(),

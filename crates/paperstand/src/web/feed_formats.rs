@@ -27,12 +27,32 @@ pub fn rfc3339(date: Date) -> String {
 
 /// Text for XML: escaped, and without the control characters XML 1.0 forbids.
 pub fn xml_text(text: &str) -> String {
-    escape(
-        &text
-            .chars()
-            .filter(|&c| c == '\t' || c == '\n' || c == '\r' || c >= ' ')
-            .collect::<String>(),
-    )
+    escape(&xml_chars(text))
+}
+
+/// The characters XML 1.0 allows (no C0 controls but tab and line breaks, no U+FFFE/U+FFFF).
+fn xml_chars(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+        })
+        .collect()
+}
+
+/// Text for an element RSS readers treat as HTML (`description`, `title`): escaped for
+/// HTML first, then for XML, so a reader shows `<` instead of taking it for a tag.
+pub fn xml_html_text(text: &str) -> String {
+    escape(&escape(&xml_chars(text)))
+}
+
+/// The abstract followed by the arXiv and code links (an RSS item has one link only).
+fn rss_description(paper: &Paper) -> String {
+    let mut text = format!("{}\n\narXiv: {}", paper.abstract_text, paper.id.abs_url());
+    for link in &paper.links {
+        text.push_str("\nCode: ");
+        text.push_str(&link.url);
+    }
+    text
 }
 
 fn paper_url(base: &str, paper: &Paper) -> String {
@@ -162,10 +182,10 @@ fn rss(
             out,
             "<item><title>{}</title><link>{}</link><guid isPermaLink=\"true\">{}</guid><description>{}</description>\
              <pubDate>{}</pubDate>",
-            xml_text(&paper.title),
+            xml_html_text(&paper.title),
             xml_text(&url),
             xml_text(&url),
-            xml_text(&paper.abstract_text),
+            xml_html_text(&rss_description(paper)),
             http_date(paper.listed_on),
         );
         if !paper.authors.is_empty() {

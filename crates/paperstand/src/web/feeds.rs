@@ -15,7 +15,6 @@ use time::Date;
 
 use super::AppState;
 use super::error::AppError;
-use super::feed_formats::http_date;
 
 /// Entries in a feed.
 const FEED_ENTRIES: u32 = 50;
@@ -272,39 +271,32 @@ async fn respond(
 ) -> Result<Response, AppError> {
     let store = state.store.as_ref();
     let key = format!("feed/{:?}/{}", format, source.key());
-    let etag = format!(
-        "\"{}-{:x}\"",
-        state.cache.seq(store).await.unwrap_or(-1),
-        fnv(&key)
-    );
-    let stored = state
-        .cache
-        .get_or_render(store, key, || async {
-            let papers = source.papers(store).await?;
-            let updated = papers
-                .iter()
-                .map(|p| p.last_listed_on.unwrap_or(p.listed_on))
-                .max();
-            let body = render(format, &source, &papers, updated, &state.public_url);
-            // The cache keeps the Last-Modified date in front of the body.
-            let modified = updated.map(http_date).unwrap_or_default();
-            Ok::<_, AppError>(Bytes::from(format!("{modified}\n{body}")))
-        })
-        .await?;
-    let split = stored.iter().position(|&b| b == b'\n').unwrap_or(0);
-    let (modified, body) = (
-        String::from_utf8_lossy(&stored[..split]).into_owned(),
-        stored.slice(split + 1..),
-    );
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
-        || (headers.get(header::IF_NONE_MATCH).is_none()
-            && !modified.is_empty()
-            && headers
-                .get(header::IF_MODIFIED_SINCE)
-                .is_some_and(|v| v.as_bytes() == modified.as_bytes()));
-    let mut response = if not_modified {
+    let (seq, changed_at) = state.cache.version(store).await;
+    // A weak validator: the same data (change sequence) and the same feed give the same
+    // body; without a known sequence there is no validator at all.
+    let etag = seq.map(|seq| format!("W/\"{seq}-{:x}\"", fnv(&key)));
+    let last_modified = httpdate::fmt_http_date(changed_at);
+    let render_feed = || async {
+        let papers = source.papers(store).await?;
+        let updated = papers
+            .iter()
+            .map(|p| p.last_listed_on.unwrap_or(p.listed_on))
+            .max();
+        Ok::<_, AppError>(Bytes::from(render(
+            format,
+            &source,
+            &papers,
+            updated,
+            &state.public_url,
+        )))
+    };
+    // Free-text searches would fill the cache with one-off entries: they are rendered each time.
+    let body = if matches!(source, Source::Search(_)) {
+        render_feed().await?
+    } else {
+        state.cache.get_or_render(store, key, render_feed).await?
+    };
+    let mut response = if not_modified(headers, etag.as_deref(), changed_at) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         body.into_response()
@@ -318,16 +310,44 @@ async fn respond(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     );
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+    if let Some(value) = etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok()) {
         h.insert(header::ETAG, value);
     }
-    if let Some(value) = Some(&modified)
-        .filter(|m| !m.is_empty())
-        .and_then(|m| HeaderValue::from_str(m).ok())
-    {
+    if let Ok(value) = HeaderValue::from_str(&last_modified) {
         h.insert(header::LAST_MODIFIED, value);
     }
     Ok(response)
+}
+
+/// RFC 9110 conditional GET: `If-None-Match` (weak comparison, lists, `*`) when present,
+/// else `If-Modified-Since` at or after the last change.
+fn not_modified(
+    headers: &HeaderMap,
+    etag: Option<&str>,
+    changed_at: std::time::SystemTime,
+) -> bool {
+    if let Some(value) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        let Some(etag) = etag else { return false };
+        let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+        return value
+            .split(',')
+            .any(|tag| tag.trim() == "*" || opaque(tag) == opaque(etag));
+    }
+    let since = headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok());
+    // HTTP dates have whole seconds: compare at that precision.
+    let changed = changed_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(u64::MAX);
+    since
+        .and_then(|s| s.duration_since(std::time::UNIX_EPOCH).ok())
+        .is_some_and(|s| changed <= s.as_secs())
 }
 
 /// FNV-1a: a stable, cheap hash for ETags.

@@ -242,14 +242,24 @@ fn page_of(cursor: Option<&str>, limit: Option<u32>) -> Result<Page, ApiError> {
             .filter(|o| *o <= MAX_OFFSET)
             .ok_or_else(|| ApiError::field("cursor", "cursor is not one this API gave out"))?,
     };
-    Ok(Page { limit, offset })
+    // One more than asked for: whether it comes back says if there is a next page.
+    Ok(Page {
+        limit: limit + 1,
+        offset,
+    })
 }
 
-fn list(papers: &[Paper], page: Page, base: &str) -> PaperListV1 {
-    let full = papers.len() as u32 == page.limit && page.offset + page.limit <= MAX_OFFSET;
+/// A page from the rows of a probe page (see `page_of`).
+fn list(papers: &[Paper], probe: Page, base: &str) -> PaperListV1 {
+    let limit = probe.limit - 1;
+    let more = papers.len() as u32 > limit && probe.offset + limit <= MAX_OFFSET;
     PaperListV1 {
-        items: papers.iter().map(|p| paper_v1(p, base)).collect(),
-        next_cursor: full.then(|| format!("o{:x}", page.offset + page.limit)),
+        items: papers
+            .iter()
+            .take(limit as usize)
+            .map(|p| paper_v1(p, base))
+            .collect(),
+        next_cursor: more.then(|| format!("o{:x}", probe.offset + limit)),
     }
 }
 

@@ -136,6 +136,18 @@ async fn reads_are_open_to_other_sites() {
         .await
         .unwrap();
     assert_eq!(preflight.status(), 204);
+    let (status, headers, body) = app.get("/api/v2/whatever").await;
+    assert_eq!(status, 404);
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    assert!(body.contains("there is no API endpoint at /api/v2/whatever"));
+    let (_, headers, _) = app.get("/api/v1/papers?limit=1").await;
+    assert!(
+        headers["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("Retry-After")
+    );
     assert!(
         preflight.headers()["access-control-allow-methods"]
             .to_str()

@@ -17,6 +17,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/v1/trending", get(api::v1::list_trending_v1))
         .route("/api/v1/search", get(api::v1::search_v1))
         .route("/api/openapi.json", get(api::v1::openapi_json))
+        .route("/api/{*rest}", get(api::v1::unknown_api_path))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             api::limits::api_guard,

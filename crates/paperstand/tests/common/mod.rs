@@ -134,3 +134,26 @@ pub fn normalize_entities(html: &str) -> String {
         .replace("&#38;", "&amp;")
         .replace("&#34;", "&quot;")
 }
+
+/// A program of the test venv (`scripts/install-test-deps` makes it), e.g. `python` or
+/// `schemathesis`. `None` only when `PAPERSTAND_SKIP_PYTHON` is set and it is missing;
+/// otherwise a missing venv fails the test with what to do.
+pub fn venv_program(name: &str) -> Option<std::path::PathBuf> {
+    let path =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv-test/bin"))
+            .join(name);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var_os("PAPERSTAND_SKIP_PYTHON").is_some() {
+        eprintln!(
+            "SKIPPING: {} is missing (PAPERSTAND_SKIP_PYTHON is set)",
+            path.display()
+        );
+        return None;
+    }
+    panic!(
+        "{} is missing: run scripts/install-test-deps (scripts/test does), or set PAPERSTAND_SKIP_PYTHON=1",
+        path.display()
+    );
+}

@@ -263,6 +263,17 @@ fn list(papers: &[Paper], probe: Page, base: &str) -> PaperListV1 {
     }
 }
 
+/// The shared first step of every list endpoint: JSON must be acceptable and the query
+/// must parse; either failure is a JSON 4xx.
+fn checked_query<T>(
+    headers: &HeaderMap,
+    query: Result<Query<T>, QueryRejection>,
+) -> Result<T, ApiError> {
+    accepts_json(headers)?;
+    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    Ok(query)
+}
+
 fn category(text: Option<&str>) -> Result<Option<&str>, ApiError> {
     match text.filter(|c| !c.is_empty()) {
         Some(c)
@@ -307,8 +318,7 @@ pub async fn list_papers_v1(
     headers: HeaderMap,
     query: Result<Query<PapersQueryV1>, QueryRejection>,
 ) -> Result<Json<PaperListV1>, ApiError> {
-    accepts_json(&headers)?;
-    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let query = checked_query(&headers, query)?;
     let page = page_of(query.cursor.as_deref(), query.limit)?;
     let category = category(query.category.as_deref())?;
     let store = state.store.as_ref();
@@ -349,8 +359,7 @@ pub async fn list_daily_v1(
     headers: HeaderMap,
     query: Result<Query<DailyQueryV1>, QueryRejection>,
 ) -> Result<Json<PaperListV1>, ApiError> {
-    accepts_json(&headers)?;
-    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let query = checked_query(&headers, query)?;
     let page = page_of(query.cursor.as_deref(), query.limit)?;
     let store = state.store.as_ref();
     let day = match query.date.as_deref() {
@@ -374,8 +383,7 @@ pub async fn list_trending_v1(
     headers: HeaderMap,
     query: Result<Query<TrendingQueryV1>, QueryRejection>,
 ) -> Result<Json<TrendingListV1>, ApiError> {
-    accepts_json(&headers)?;
-    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let query = checked_query(&headers, query)?;
     let page = page_of(query.cursor.as_deref(), query.limit)?;
     let days = match query.window.as_deref() {
         None | Some("" | "all") => None,
@@ -417,8 +425,7 @@ pub async fn search_v1(
     headers: HeaderMap,
     query: Result<Query<SearchQueryV1>, QueryRejection>,
 ) -> Result<Json<PaperListV1>, ApiError> {
-    accepts_json(&headers)?;
-    let Query(query) = query.map_err(|e| ApiError::field("query", e.body_text()))?;
+    let query = checked_query(&headers, query)?;
     if !matches!(query.mode.as_deref(), None | Some("" | "keyword")) {
         return Err(ApiError::field(
             "mode",

@@ -8,7 +8,7 @@ use paperstand_core::{ArxivId, LinkSource, Paper};
 use time::Date;
 use time::macros::date;
 
-use crate::{Page, Store, UpsertOutcome};
+use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
 /// A valid paper with the given id, title and listing date.
 pub fn sample_paper(id: &str, title: &str, listed_on: Date) -> Paper {
@@ -433,6 +433,162 @@ pub async fn settings_round_trip(store: &dyn Store) {
     store.ping().await.unwrap();
 }
 
+/// Followers catch up by change sequence: every write shows up once, in order, and a
+/// link from another service re-lists its paper.
+pub async fn changes_are_followed_by_sequence(store: &dyn Store) {
+    let start = store.change_seq().await.unwrap();
+    let papers = vec![
+        sample_paper("2503.00001", "First", date!(2025 - 03 - 18)),
+        sample_paper("2503.00002", "Second", date!(2025 - 03 - 18)),
+        sample_paper("2503.00003", "Third", date!(2025 - 03 - 19)),
+    ];
+    store.upsert_papers(&papers).await.unwrap();
+    let first = store.papers_changed_since(start, 2).await.unwrap();
+    assert_eq!(first.len(), 2, "the limit holds");
+    let rest = store.papers_changed_since(first[1].seq, 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    let seqs: Vec<i64> = first.iter().chain(&rest).map(|c| c.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "in sequence order: {seqs:?}"
+    );
+    assert_eq!(*seqs.last().unwrap(), store.change_seq().await.unwrap());
+    let ids: Vec<&str> = first
+        .iter()
+        .chain(&rest)
+        .map(|c| c.paper.id.base())
+        .collect();
+    assert_eq!(ids, ["2503.00001", "2503.00002", "2503.00003"]);
+    assert_eq!(rest[0].paper, papers[2], "the paper comes whole");
+
+    let mut changed = papers[0].clone();
+    changed.title = "First, revised".to_owned();
+    changed.last_listed_on = Some(date!(2025 - 03 - 25));
+    store.upsert_papers(&[changed]).await.unwrap();
+    let after_update = store.papers_changed_since(rest[0].seq, 10).await.unwrap();
+    assert_eq!(after_update.len(), 1);
+    assert_eq!(after_update[0].paper.title, "First, revised");
+
+    let link = pwc_link("2503.00002", "example/second-code", None);
+    store.upsert_external_links(&[link]).await.unwrap();
+    let after_link = store
+        .papers_changed_since(after_update[0].seq, 10)
+        .await
+        .unwrap();
+    assert_eq!(after_link.len(), 1, "a new link re-lists its paper");
+    assert_eq!(after_link[0].paper.id.base(), "2503.00002");
+    assert!(
+        store
+            .papers_changed_since(store.change_seq().await.unwrap(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn unit_vector(axis: usize) -> Vec<f32> {
+    let mut v = vec![0.0; 8];
+    v[axis % 8] = 1.0;
+    v
+}
+
+/// Embeddings: the backlog lists what needs one, stored vectors read back bit for bit,
+/// a changed paper comes back into the backlog, touching clears it without a new vector,
+/// and another model starts its own backlog.
+pub async fn embeddings_backlog_and_follow(store: &dyn Store) {
+    let model = "test-model@1";
+    let papers = vec![
+        sample_paper("2503.00001", "First", date!(2025 - 03 - 18)),
+        sample_paper("2503.00002", "Second", date!(2025 - 03 - 18)),
+    ];
+    store.upsert_papers(&papers).await.unwrap();
+    assert_eq!(store.count_embedding_backlog(model).await.unwrap(), 2);
+    let tasks = store.embedding_backlog(model, 10).await.unwrap();
+    assert_eq!(tasks.len(), 2);
+    assert!(tasks.iter().all(|t| t.embedded_text_hash.is_none()));
+    assert_eq!(tasks[0].paper, papers[0]);
+    let new: Vec<NewEmbedding> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| NewEmbedding {
+            id: t.paper.id.clone(),
+            model: model.to_owned(),
+            text_hash: format!("hash-{i}"),
+            source_seq: t.seq,
+            vector: unit_vector(i),
+        })
+        .collect();
+    store.store_embeddings(&new).await.unwrap();
+    assert_eq!(store.count_embedding_backlog(model).await.unwrap(), 0);
+    assert_eq!(store.count_embeddings(model).await.unwrap(), 2);
+    let stored = store.embeddings_since(model, 0, 10).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        stored[0].vector,
+        unit_vector(0),
+        "vectors read back exactly"
+    );
+    assert!(stored[0].seq < stored[1].seq);
+    assert_eq!(
+        store
+            .embeddings_since(model, stored[0].seq, 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "followers resume after a sequence number"
+    );
+
+    let mut changed = papers[1].clone();
+    changed.last_listed_on = Some(date!(2025 - 03 - 25));
+    store.upsert_papers(&[changed]).await.unwrap();
+    let again = store.embedding_backlog(model, 10).await.unwrap();
+    assert_eq!(again.len(), 1, "a changed paper needs checking");
+    assert_eq!(again[0].embedded_text_hash.as_deref(), Some("hash-1"));
+    let last_seq = stored[1].seq;
+    store
+        .touch_embeddings(&[(again[0].paper.id.clone(), again[0].seq)])
+        .await
+        .unwrap();
+    assert_eq!(store.count_embedding_backlog(model).await.unwrap(), 0);
+    assert!(
+        store
+            .embeddings_since(model, last_seq, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "touching writes no new vector"
+    );
+
+    assert_eq!(
+        store
+            .count_embedding_backlog("other-model@2")
+            .await
+            .unwrap(),
+        2,
+        "another model has its own backlog"
+    );
+    let replaced = NewEmbedding {
+        id: papers[0].id.clone(),
+        model: "other-model@2".to_owned(),
+        text_hash: "hash-x".to_owned(),
+        source_seq: tasks[0].seq,
+        vector: unit_vector(5),
+    };
+    store.store_embeddings(&[replaced]).await.unwrap();
+    assert_eq!(
+        store.count_embeddings(model).await.unwrap(),
+        1,
+        "one vector per paper"
+    );
+    let other = store
+        .embeddings_since("other-model@2", 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(other.len(), 1);
+    assert_eq!(other[0].vector, unit_vector(5));
+}
+
 /// Generates one `#[tokio::test]` per contract case. `$make` is an async expression
 /// evaluating to `(store, guard)`: an `Arc<dyn Store>`-like value and anything that
 /// must live as long as the test (a temporary directory, a schema dropper).
@@ -450,7 +606,9 @@ macro_rules! store_contract_tests {
             ranges_and_text_search,
             external_links_round_trip,
             signals_round_trip,
-            settings_round_trip
+            settings_round_trip,
+            changes_are_followed_by_sequence,
+            embeddings_backlog_and_follow
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

@@ -82,6 +82,53 @@ pub struct AdjacentDates {
     pub next: Option<Date>,
 }
 
+/// A paper with the change sequence of its last write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedPaper {
+    /// The paper's change sequence number.
+    pub seq: i64,
+    /// The paper as stored.
+    pub paper: Paper,
+}
+
+/// A paper whose embedding is missing, from another model, or older than the paper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddingTask {
+    /// The paper's change sequence number: stored with the embedding as `source_seq`.
+    pub seq: i64,
+    /// The paper.
+    pub paper: Paper,
+    /// The hash of the text embedded last time, when there is an embedding of this model:
+    /// if the text hashes the same, the vector is still right and only needs touching.
+    pub embedded_text_hash: Option<String>,
+}
+
+/// A sentence embedding to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEmbedding {
+    /// The paper.
+    pub id: ArxivId,
+    /// The model name and revision.
+    pub model: String,
+    /// SHA-256 (hex) of the text embedded.
+    pub text_hash: String,
+    /// The paper's change sequence when its text was read.
+    pub source_seq: i64,
+    /// The vector.
+    pub vector: Vec<f32>,
+}
+
+/// A stored embedding with its place in the embeddings' change sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEmbedding {
+    /// The embeddings' change sequence number of this write.
+    pub seq: i64,
+    /// The paper.
+    pub id: ArxivId,
+    /// The vector.
+    pub vector: Vec<f32>,
+}
+
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
 pub trait Store: Send + Sync + std::fmt::Debug {
@@ -158,6 +205,37 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The latest change sequence number: it grows with every paper insert or update.
     async fn change_seq(&self) -> Result<i64>;
+
+    /// Up to `limit` papers written after change sequence `after_seq`, in sequence order:
+    /// how followers (the search index) catch up.
+    async fn papers_changed_since(&self, after_seq: i64, limit: u32) -> Result<Vec<ChangedPaper>>;
+
+    /// Up to `limit` papers that need an embedding by `model`: none yet, one by another
+    /// model, or one made before the paper last changed. In change sequence order.
+    async fn embedding_backlog(&self, model: &str, limit: u32) -> Result<Vec<EmbeddingTask>>;
+
+    /// How many papers [`Store::embedding_backlog`] would list in all.
+    async fn count_embedding_backlog(&self, model: &str) -> Result<u64>;
+
+    /// Stores embeddings (replacing each paper's earlier one), each with the next
+    /// embeddings sequence number.
+    async fn store_embeddings(&self, embeddings: &[NewEmbedding]) -> Result<()>;
+
+    /// Marks embeddings as current for papers whose change didn't touch the embedded
+    /// text: `(paper, its change sequence)`. No new embeddings sequence number.
+    async fn touch_embeddings(&self, current: &[(ArxivId, i64)]) -> Result<()>;
+
+    /// Up to `limit` embeddings by `model` written after embeddings sequence `after_seq`,
+    /// in sequence order: how vector indexes catch up.
+    async fn embeddings_since(
+        &self,
+        model: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEmbedding>>;
+
+    /// How many papers have an embedding by `model`.
+    async fn count_embeddings(&self, model: &str) -> Result<u64>;
 
     /// A stored setting (harvest state, one-time markers).
     async fn setting(&self, key: &str) -> Result<Option<String>>;

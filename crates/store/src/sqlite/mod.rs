@@ -19,7 +19,10 @@ use sqlx::sqlite::{
 use time::{Date, OffsetDateTime};
 
 use crate::upsert::{self, StoredState};
-use crate::{AdjacentDates, Page, Result, Store, StoreError, UpsertOutcome};
+use crate::{
+    AdjacentDates, ChangedPaper, EmbeddingTask, NewEmbedding, Page, Result, Store, StoreError,
+    StoredEmbedding, UpsertOutcome,
+};
 
 mod links;
 
@@ -37,6 +40,8 @@ macro_rules! paper_columns {
          submitted_on, listed_on, last_listed_on, times_listed, code_links, withdrawn"
     };
 }
+
+mod embeddings;
 
 /// Paperstand's store in one SQLite file.
 #[derive(Debug, Clone)]
@@ -549,6 +554,74 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(db_error)
+    }
+
+    async fn papers_changed_since(&self, after_seq: i64, limit: u32) -> Result<Vec<ChangedPaper>> {
+        let rows = sqlx::query(concat!(
+            "select ",
+            paper_columns!(),
+            ", change_seq from papers where change_seq > ?1 order by change_seq limit ?2"
+        ))
+        .bind(after_seq)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(ChangedPaper {
+                    seq: row.try_get("change_seq").map_err(db_error)?,
+                    paper: paper_from_row(row)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn embedding_backlog(&self, model: &str, limit: u32) -> Result<Vec<EmbeddingTask>> {
+        embeddings::backlog(&self.pool, model, limit).await
+    }
+
+    async fn count_embedding_backlog(&self, model: &str) -> Result<u64> {
+        embeddings::count_backlog(&self.pool, model).await
+    }
+
+    async fn store_embeddings(&self, new: &[NewEmbedding]) -> Result<()> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self
+            .pool
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)?;
+        embeddings::store(&mut tx, new).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn touch_embeddings(&self, current: &[(ArxivId, i64)]) -> Result<()> {
+        if current.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self
+            .pool
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)?;
+        embeddings::touch(&mut tx, current).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn embeddings_since(
+        &self,
+        model: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEmbedding>> {
+        embeddings::since(&self.pool, model, after_seq, limit).await
+    }
+
+    async fn count_embeddings(&self, model: &str) -> Result<u64> {
+        embeddings::count_of(&self.pool, model).await
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {

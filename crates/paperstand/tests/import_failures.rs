@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use paperstand::transfer::import_lines;
 use paperstand_core::external::{ExternalLink, Signal};
 use paperstand_core::{ArxivId, Paper};
-use paperstand_store::{AdjacentDates, Page, SqliteStore, Store, StoreError, UpsertOutcome};
+use paperstand_store::{
+    AdjacentDates, ChangedPaper, EmbeddingTask, NewEmbedding, Page, SqliteStore, Store,
+    StoreError, StoredEmbedding, UpsertOutcome,
+};
 use time::Date;
 use time::macros::date;
 
@@ -96,6 +99,40 @@ impl Store for FailingAfter {
     }
     async fn change_seq(&self) -> Result<i64, StoreError> {
         self.inner.change_seq().await
+    }
+    async fn papers_changed_since(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<ChangedPaper>, StoreError> {
+        self.inner.papers_changed_since(after_seq, limit).await
+    }
+    async fn embedding_backlog(
+        &self,
+        model: &str,
+        limit: u32,
+    ) -> Result<Vec<EmbeddingTask>, StoreError> {
+        self.inner.embedding_backlog(model, limit).await
+    }
+    async fn count_embedding_backlog(&self, model: &str) -> Result<u64, StoreError> {
+        self.inner.count_embedding_backlog(model).await
+    }
+    async fn store_embeddings(&self, new: &[NewEmbedding]) -> Result<(), StoreError> {
+        self.inner.store_embeddings(new).await
+    }
+    async fn touch_embeddings(&self, current: &[(ArxivId, i64)]) -> Result<(), StoreError> {
+        self.inner.touch_embeddings(current).await
+    }
+    async fn embeddings_since(
+        &self,
+        model: &str,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<StoredEmbedding>, StoreError> {
+        self.inner.embeddings_since(model, after_seq, limit).await
+    }
+    async fn count_embeddings(&self, model: &str) -> Result<u64, StoreError> {
+        self.inner.count_embeddings(model).await
     }
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.inner.setting(key).await

@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod ingest;
+pub mod search;
 pub mod telemetry;
 pub mod transfer;
 pub mod web;

@@ -109,7 +109,8 @@ async fn bad_input_is_a_json_4xx() {
         ("/api/v1/papers?cursor=%27%3Bdrop", 400, "cursor"),
         ("/api/v1/papers?date=2026-13-45", 400, "date"),
         ("/api/v1/papers?category=%3Cx%3E", 400, "category"),
-        ("/api/v1/search?q=x&mode=semantic", 400, "mode"),
+        ("/api/v1/search?q=x&mode=psychic", 400, "mode"),
+        ("/api/v1/search?q=x&mode=semantic", 409, "mode"),
         ("/api/v1/search", 400, "query"),
     ] {
         let (got, body) = json(&app, path).await;

@@ -10,8 +10,8 @@ use paperstand::transfer::import_lines;
 use paperstand_core::external::{ExternalLink, Signal};
 use paperstand_core::{ArxivId, Paper};
 use paperstand_store::{
-    AdjacentDates, ChangedPaper, EmbeddingTask, NewEmbedding, Page, SqliteStore, Store,
-    StoreError, StoredEmbedding, UpsertOutcome,
+    AdjacentDates, ChangedPaper, EmbeddingTask, NewEmbedding, Page, SqliteStore, Store, StoreError,
+    StoredEmbedding, UpsertOutcome,
 };
 use time::Date;
 use time::macros::date;

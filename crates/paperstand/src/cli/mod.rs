@@ -1,8 +1,11 @@
-//! The command line: `paperstand serve | import | export | config print`. Each command
+//! The command line: `paperstand serve | import | export | harvest | search | index |
+//! model | doctor | config`. Each command
 //! is a short script over `app`, `transfer` and `web`; errors carry context and end
 //! the process with a message that says what to do.
 
 mod harvest;
+mod model;
+mod search;
 mod services;
 mod transfer;
 
@@ -49,6 +52,23 @@ enum Command {
     /// Fetch papers from arXiv
     #[command(subcommand)]
     Harvest(HarvestCommand),
+    /// Search the papers (the same search as the site's /search)
+    #[command(
+        after_help = "Examples:\n  paperstand search 'sparse attention cat:cs.CL year:2025..'\n  \
+                            paperstand search 'protein folding' --mode semantic --limit 20 --json"
+    )]
+    Search(search::SearchArgs),
+    /// Build and check the search indexes
+    #[command(subcommand)]
+    Index(search::IndexCommand),
+    /// Get the embedding model for search by meaning
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+    /// Check the database, the search indexes and the model, and say what to fix
+    #[command(
+        after_help = "Exit status: 0 when all is well, 2 when search by meaning is off, 1 on failure."
+    )]
+    Doctor,
     /// Show or check the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -172,6 +192,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 harvest::run_announcements(&config, &args).await
             }
             Command::Harvest(HarvestCommand::Daily) => harvest::run_daily(&config).await,
+            Command::Search(args) => search::run_search(&config, &args).await,
+            Command::Index(search::IndexCommand::Rebuild) => search::run_rebuild(&config).await,
+            Command::Index(search::IndexCommand::Embed(args)) => {
+                search::run_embed(&config, &args).await
+            }
+            Command::Index(search::IndexCommand::Status) => search::run_status(&config).await,
+            Command::Model(command) => model::run(&config, &command).await,
+            Command::Doctor => search::run_doctor(&config).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

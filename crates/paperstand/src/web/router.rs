@@ -3,7 +3,7 @@
 use axum::Router;
 use axum::routing::get;
 
-use super::{AppState, api, feeds, pages};
+use super::{AppState, api, feeds, pages, search};
 
 /// The route table.
 pub fn routes(state: AppState) -> Router {
@@ -27,6 +27,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/", get(pages::show_daily))
         .route("/papers/{*id}", get(pages::show_paper))
         .route("/trending", get(pages::show_trending))
+        .route("/search", get(search::show_search))
         .route("/feeds/category/{file}", get(feeds::show_category_feed))
         .route("/feeds/{file}", get(feeds::show_feed))
         .route("/healthz", get(pages::healthz))

@@ -178,6 +178,131 @@ pub struct TrendingPage {
     pub pager: Option<Pager>,
 }
 
+/// `/search`.
+#[derive(Debug, Template, Default)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    /// The query as typed.
+    pub q: String,
+    /// The mode choices.
+    pub modes: Vec<ModeOption>,
+    /// Newest first instead of relevance.
+    pub sort_newest: bool,
+    /// Category filter as typed.
+    pub cat: String,
+    /// Listed from (YYYY-MM-DD) as typed.
+    pub from: String,
+    /// Listed until as typed.
+    pub until: String,
+    /// A search ran (the form was not empty).
+    pub searched: bool,
+    /// Results in all.
+    pub total: usize,
+    /// This page's results.
+    pub results: Vec<SearchCard>,
+    /// Messages about the query.
+    pub notes: Vec<String>,
+    /// Why search by meaning is off, if it is.
+    pub semantic_off: Option<String>,
+    /// Paging.
+    pub pager: Option<Pager>,
+}
+
+impl SearchPage {
+    /// The page with the form filled in as submitted.
+    pub fn form(
+        q: &Option<String>,
+        cat: &Option<String>,
+        from: &Option<String>,
+        until: &Option<String>,
+        sort: paperstand_search::Sort,
+    ) -> SearchPage {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        SearchPage {
+            q: text(q),
+            cat: text(cat),
+            from: text(from),
+            until: text(until),
+            sort_newest: sort == paperstand_search::Sort::Newest,
+            ..SearchPage::default()
+        }
+    }
+
+    /// Marks `mode` as chosen; semantic modes are disabled when `semantic` is false.
+    pub fn set_mode(&mut self, mode: crate::search::Mode, semantic: bool) {
+        use crate::search::Mode;
+        self.modes = [
+            (Mode::Hybrid, "Hybrid", "words and meaning"),
+            (
+                Mode::Keyword,
+                "Keyword",
+                "your words, with ti: au: cat: year: \"phrases\" -exclude",
+            ),
+            (Mode::Semantic, "Semantic", "closest in meaning"),
+        ]
+        .into_iter()
+        .map(|(m, label, hint)| ModeOption {
+            value: m.as_str(),
+            label,
+            hint,
+            checked: m == mode,
+            disabled: m != Mode::Keyword && !semantic,
+        })
+        .collect();
+    }
+}
+
+/// One choice of search mode.
+#[derive(Debug, Clone)]
+pub struct ModeOption {
+    /// `keyword`, `semantic`, `hybrid`.
+    pub value: &'static str,
+    /// Shown name.
+    pub label: &'static str,
+    /// What it does, in a few words.
+    pub hint: &'static str,
+    /// The current mode.
+    pub checked: bool,
+    /// Not available (no model).
+    pub disabled: bool,
+}
+
+/// A search result.
+#[derive(Debug, Clone)]
+pub struct SearchCard {
+    /// The paper's card.
+    pub card: CardView,
+    /// A piece of the abstract with the matches marked (escaped HTML), if any.
+    pub snippet_html: Option<String>,
+    /// Why it is listed (hybrid).
+    pub why: Option<String>,
+}
+
+/// A similar paper on a paper page.
+#[derive(Debug, Clone)]
+pub struct SimilarView {
+    /// `/papers/<id>`.
+    pub href: String,
+    /// Title as safe HTML.
+    pub title_html: String,
+    /// Authors, shortened.
+    pub authors: String,
+    /// Listing date.
+    pub listed_on: String,
+}
+
+impl SimilarView {
+    /// The entry for a paper.
+    pub fn new(paper: &Paper) -> SimilarView {
+        SimilarView {
+            href: format!("/papers/{}", paper.id),
+            title_html: markup::inline(&paper.title),
+            authors: short_authors(&paper.authors),
+            listed_on: format_date(paper.listed_on),
+        }
+    }
+}
+
 /// A version row on the paper page.
 #[derive(Debug, Clone)]
 pub struct VersionView {
@@ -247,6 +372,10 @@ pub struct PaperPage {
     pub pdf_url: String,
     /// The daily page of its listing date.
     pub daily_href: String,
+    /// Papers close in meaning.
+    pub similar: Vec<SimilarView>,
+    /// Why there are no similar papers, when there are none.
+    pub similar_note: Option<String>,
 }
 
 impl PaperPage {
@@ -284,6 +413,8 @@ impl PaperPage {
             abs_url: paper.id.abs_url(),
             pdf_url: paper.id.pdf_url(),
             daily_href: format!("/?date={listed}"),
+            similar: Vec::new(),
+            similar_note: None,
         }
     }
 }

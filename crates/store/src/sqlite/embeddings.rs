@@ -65,7 +65,7 @@ fn to_blob(vector: &[f32]) -> Vec<u8> {
 }
 
 fn from_blob(id: &str, blob: &[u8]) -> Result<Vec<f32>> {
-    if blob.len() % 4 != 0 {
+    if !blob.len().is_multiple_of(4) {
         return Err(corrupt(id, format!("embedding of {} bytes", blob.len())));
     }
     Ok(blob

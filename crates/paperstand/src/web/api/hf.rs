@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Month, Weekday};
 
 use super::{ApiError, accepts_json};
+use crate::search::find_papers;
 use crate::web::AppState;
 
 /// Largest `limit`.
@@ -380,8 +381,8 @@ pub async fn get_paper(
 /// Longest search query accepted, in bytes.
 const MAX_QUERY_BYTES: usize = 500;
 
-/// `GET /api/papers/search?q=…&limit=…`: papers whose title or abstract holds every word
-/// of `q`, newest first (a plain text match until the search index lands).
+/// `GET /api/papers/search?q=…&limit=…`: papers matching `q`, most relevant first (hybrid
+/// when search by meaning is on, else keyword).
 pub async fn search_papers(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -405,13 +406,8 @@ pub async fn search_papers(
         DEFAULT_LIMIT,
         1..=MAX_LIMIT,
     )?;
-    let terms: Vec<String> = q.split_whitespace().map(str::to_owned).collect();
-    if terms.is_empty() {
-        return Ok(json(to_bytes(&Vec::<ItemJson>::new())?));
-    }
-    let store = state.store.as_ref();
-    let papers = store.search_text(&terms, Page { limit, offset: 0 }).await?;
-    Ok(json(items(store, &papers).await?))
+    let papers = find_papers(state.search.as_ref(), &q, None, 0, limit as usize).await?;
+    Ok(json(items(state.store.as_ref(), &papers).await?))
 }
 
 #[cfg(test)]

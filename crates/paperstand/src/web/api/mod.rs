@@ -86,6 +86,33 @@ impl From<AppError> for ApiError {
     }
 }
 
+impl From<crate::search::SearchError> for ApiError {
+    fn from(error: crate::search::SearchError) -> Self {
+        use crate::search::SearchError;
+        match error {
+            // The request is valid; this server's state (no model) conflicts with it.
+            SearchError::SemanticOff(reason) => ApiError {
+                status: StatusCode::CONFLICT,
+                errors: vec![Problem {
+                    detail: format!(
+                        "search by meaning is off on this server ({reason}); use mode=keyword"
+                    ),
+                    field: Some("mode"),
+                }],
+            },
+            SearchError::Unavailable => ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                errors: vec![Problem {
+                    detail: "search is not available on this server right now".to_owned(),
+                    field: None,
+                }],
+            },
+            SearchError::Store(e) => e.into(),
+            SearchError::Index(e) => AppError::Internal(anyhow::anyhow!(e)).into(),
+        }
+    }
+}
+
 impl From<paperstand_store::StoreError> for ApiError {
     fn from(error: paperstand_store::StoreError) -> Self {
         AppError::from(error).into()

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiError, accepts_json};
+use crate::search::{Mode, find_papers};
 use crate::web::AppState;
 
 /// Items a page holds when `limit` is not given.
@@ -170,11 +171,13 @@ pub struct TrendingItemV1 {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQueryV1 {
-    /// Words that must all appear in the title or abstract.
+    /// The query, in the search syntax of the site (words, "phrases", -exclude, ti:,
+    /// au:, abs:, cat:, year:, code:).
     #[param(max_length = 500)]
     q: String,
-    /// `keyword` (search by meaning is not available yet).
-    #[param(pattern = "^(keyword)?$")]
+    /// `keyword`, `semantic` or `hybrid`; the default is hybrid when search by meaning
+    /// is on, else keyword.
+    #[param(pattern = "^(keyword|semantic|hybrid)?$")]
     mode: Option<String>,
     /// From the previous page's `next_cursor`.
     #[param(pattern = "^(o[0-9a-f]{1,5})?$")]
@@ -417,31 +420,36 @@ pub async fn list_trending_v1(
     }))
 }
 
-/// Papers matching every word of `q` in title or abstract, newest first.
+/// Papers matching `q`, most relevant first.
 #[utoipa::path(get, path = "/api/v1/search", params(SearchQueryV1),
-    responses((status = 200, body = PaperListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+    responses((status = 200, body = PaperListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1),
+        (status = 409, description = "semantic or hybrid mode on a server without an embedding model", body = ErrorsV1),
+        (status = 429, body = ErrorsV1)))]
 pub async fn search_v1(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<SearchQueryV1>, QueryRejection>,
 ) -> Result<Json<PaperListV1>, ApiError> {
     let query = checked_query(&headers, query)?;
-    if !matches!(query.mode.as_deref(), None | Some("" | "keyword")) {
-        return Err(ApiError::field(
-            "mode",
-            "mode must be keyword: search by meaning is not available yet",
-        ));
-    }
+    let mode =
+        match query.mode.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(Mode::parse(text).ok_or_else(|| {
+                ApiError::field("mode", "mode must be keyword, semantic or hybrid")
+            })?),
+        };
     if query.q.chars().count() > 500 {
         return Err(ApiError::field("q", "q is longer than 500 characters"));
     }
     let page = page_of(query.cursor.as_deref(), query.limit)?;
-    let terms: Vec<String> = query.q.split_whitespace().map(str::to_owned).collect();
-    let papers = if terms.is_empty() {
-        Vec::new()
-    } else {
-        state.store.search_text(&terms, page).await?
-    };
+    let papers = find_papers(
+        state.search.as_ref(),
+        &query.q,
+        mode,
+        page.offset as usize,
+        page.limit as usize,
+    )
+    .await?;
     Ok(Json(list(&papers, page, &state.public_url)))
 }
 

@@ -1,0 +1,170 @@
+//! `GET /search`: the search page. Reads the form, asks [`Search`](crate::search::Search),
+//! renders cards. Never cached: queries are free text.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use paperstand_core::record::parse_date;
+use paperstand_search::Sort;
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::AppError;
+use super::pages::{bad_query, html, parse_page, render};
+use super::views::{CardView, Pager, SearchCard, SearchPage};
+use crate::search::{Mode, SearchError, SearchRequest, SearchResults, SemanticStatus};
+
+/// Results per page.
+const PAGE_SIZE: usize = 20;
+
+/// The search form.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchForm {
+    q: Option<String>,
+    mode: Option<String>,
+    sort: Option<String>,
+    cat: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    page: Option<String>,
+}
+
+/// The form read into a request, or what is wrong with it.
+fn read_form(form: &SearchForm, page: u32) -> Result<SearchRequest, AppError> {
+    let mode = match form.mode.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(Mode::parse(text).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "mode={text:?} is not a search mode: use keyword, semantic or hybrid"
+            ))
+        })?),
+    };
+    let sort = match form.sort.as_deref().map(str::trim) {
+        None | Some("" | "relevance") => Sort::Relevance,
+        Some("newest") => Sort::Newest,
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "sort={other:?} is not an order: use relevance or newest"
+            )));
+        }
+    };
+    let date = |name: &str, value: &Option<String>| match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => parse_date(text).map(Some).ok_or_else(|| {
+            AppError::BadRequest(format!("{name}={text:?} is not a date: use YYYY-MM-DD"))
+        }),
+    };
+    let categories = form
+        .cat
+        .as_deref()
+        .unwrap_or("")
+        .split([',', ' '])
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let offset = (page as usize - 1) * PAGE_SIZE;
+    Ok(SearchRequest {
+        query: form.q.clone().unwrap_or_default(),
+        mode,
+        sort,
+        categories,
+        from: date("from", &form.from)?,
+        until: date("until", &form.until)?,
+        offset,
+        limit: PAGE_SIZE,
+        snippets: true,
+    })
+}
+
+/// `GET /search?q=…&mode=…&sort=…&cat=…&from=…&until=…&page=N`.
+pub async fn show_search(
+    State(state): State<AppState>,
+    form: Result<Query<SearchForm>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let Query(form) = form.map_err(bad_query)?;
+    let page_no = parse_page(form.page.as_deref())?;
+    let mut request = read_form(&form, page_no)?;
+    let mut page = SearchPage::form(&form.q, &form.cat, &form.from, &form.until, request.sort);
+    let Some(search) = state.search.as_ref() else {
+        page.notes
+            .push("Search is not available on this server right now.".to_owned());
+        return Ok(html(render(&page)?));
+    };
+    if let SemanticStatus::Off { reason } = search.semantic_status() {
+        page.semantic_off = Some(reason.clone());
+    }
+    let mode = request.mode.unwrap_or_else(|| search.default_mode());
+    page.set_mode(mode, page.semantic_off.is_none());
+    if request.query.trim().is_empty() {
+        return Ok(html(render(&page)?));
+    }
+    let results = match search.search(&request).await {
+        Err(SearchError::SemanticOff(_)) => {
+            page.notes.push(format!(
+                "Search by meaning is off, so these are keyword results. {}",
+                page.semantic_off.clone().unwrap_or_default()
+            ));
+            page.set_mode(Mode::Keyword, false);
+            request.mode = Some(Mode::Keyword);
+            search.search(&request).await
+        }
+        other => other,
+    }
+    .map_err(|e| AppError::Internal(e.into()))?;
+    fill(&mut page, &state, results, &form, page_no).await?;
+    Ok(html(render(&page)?))
+}
+
+async fn fill(
+    page: &mut SearchPage,
+    state: &AppState,
+    results: SearchResults,
+    form: &SearchForm,
+    page_no: u32,
+) -> Result<(), AppError> {
+    page.searched = true;
+    page.notes.extend(results.notes);
+    page.total = results.total;
+    let ids: Vec<_> = results.hits.iter().map(|h| h.paper.id.clone()).collect();
+    let external = state.store.external_links(&ids).await?;
+    page.results = results
+        .hits
+        .iter()
+        .map(|hit| SearchCard {
+            card: CardView::new(&hit.paper, &external),
+            snippet_html: hit.snippet_html.clone(),
+            why: why(hit.keyword_rank, hit.semantic_rank),
+        })
+        .collect();
+    let mode = results.mode.as_str();
+    page.pager = Pager::new(page_no, PAGE_SIZE as u32, results.total as u64, |n| {
+        let mut url = url::form_urlencoded::Serializer::new(String::from("/search?"));
+        url.append_pair("q", form.q.as_deref().unwrap_or(""));
+        url.append_pair("mode", mode);
+        for (key, value) in [
+            ("sort", &form.sort),
+            ("cat", &form.cat),
+            ("from", &form.from),
+            ("until", &form.until),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                url.append_pair(key, value);
+            }
+        }
+        url.append_pair("page", &n.to_string());
+        url.finish()
+    });
+    Ok(())
+}
+
+/// "Matches your words (#3) and is close in meaning (#7)" for hybrid results.
+fn why(keyword: Option<usize>, semantic: Option<usize>) -> Option<String> {
+    match (keyword, semantic) {
+        (Some(k), Some(s)) => Some(format!(
+            "matches your words (#{k}) and is close in meaning (#{s})"
+        )),
+        (Some(k), None) => Some(format!("matches your words (#{k})")),
+        (None, Some(s)) => Some(format!("close in meaning (#{s})")),
+        (None, None) => None,
+    }
+}

@@ -52,9 +52,6 @@ impl Store for FailingAfter {
     ) -> Result<Vec<Paper>, StoreError> {
         self.inner.papers_listed_between(first, last, page).await
     }
-    async fn search_text(&self, terms: &[String], page: Page) -> Result<Vec<Paper>, StoreError> {
-        self.inner.search_text(terms, page).await
-    }
     async fn count_listed_on(&self, day: Date) -> Result<u64, StoreError> {
         self.inner.count_listed_on(day).await
     }

@@ -325,3 +325,30 @@ fn url_encode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn search_results_download_as_files() {
+    let app = TestApp::with_fixture().await;
+    let (_, _, page) = app.get("/search?q=cat%3Acs.CL").await;
+    assert!(page.contains("format=bib"), "the page links its downloads");
+    let (status, headers, body) = app
+        .get("/search?q=cat%3Acs.CL&mode=keyword&format=bib")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("paperstand-search")
+    );
+    assert_eq!(
+        body.matches("@misc{").count() + body.matches("@article{").count(),
+        6,
+        "{body}"
+    );
+    let (status, _, csv) = app.get("/search?q=cat%3Acs.CL&format=csv").await;
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().count(), 7, "a header and six papers");
+    let (status, _, _) = app.get("/search?q=x&format=docx").await;
+    assert_eq!(status, 400);
+}

@@ -161,8 +161,8 @@ pub async fn daily_listing_and_adjacent_dates(store: &dyn Store) {
     assert_eq!(edge.next, None);
 }
 
-/// Date ranges (latest day first) and the plain text search.
-pub async fn ranges_and_text_search(store: &dyn Store) {
+/// Date ranges (latest day first) and category lists.
+pub async fn ranges_and_categories(store: &dyn Store) {
     let papers = vec![
         sample_paper(
             "2503.00001",
@@ -192,28 +192,6 @@ pub async fn ranges_and_text_search(store: &dyn Store) {
             "Dense retrieval at scale",
             "Sparse Attention for Long Documents"
         ]
-    );
-    let found = store
-        .search_text(&["ATTENTION".to_owned()], all)
-        .await
-        .unwrap();
-    let titles: Vec<_> = found.iter().map(|p| p.title.as_str()).collect();
-    assert_eq!(
-        titles,
-        ["Attention is cheap", "Sparse Attention for Long Documents"]
-    );
-    let both = store
-        .search_text(&["attention".to_owned(), "long".to_owned()], all)
-        .await
-        .unwrap();
-    assert_eq!(both.len(), 1);
-    assert!(
-        store
-            .search_text(&["%".to_owned()], all)
-            .await
-            .unwrap()
-            .is_empty(),
-        "terms are text, not patterns"
     );
     let mut other = sample_paper("2503.00004", "Vision", date!(2025 - 03 - 19));
     other.categories = vec!["cs.CV".to_owned(), "cs.CL".to_owned()];
@@ -603,7 +581,7 @@ macro_rules! store_contract_tests {
             newest_and_walk_everything,
             odd_ids_and_hostile_text,
             papers_by_ids,
-            ranges_and_text_search,
+            ranges_and_categories,
             external_links_round_trip,
             signals_round_trip,
             settings_round_trip,

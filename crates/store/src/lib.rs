@@ -155,11 +155,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         page: Page,
     ) -> Result<Vec<Paper>>;
 
-    /// Papers whose title or abstract contains every one of `terms` (case-insensitive),
-    /// the most recently listed first. A plain substring match, until the full-text
-    /// index replaces it.
-    async fn search_text(&self, terms: &[String], page: Page) -> Result<Vec<Paper>>;
-
     /// How many papers were listed on `day`.
     async fn count_listed_on(&self, day: Date) -> Result<u64>;
 

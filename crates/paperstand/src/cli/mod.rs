@@ -1,8 +1,9 @@
 //! The command line: `paperstand serve | import | export | harvest | search | index |
-//! model | doctor | config`. Each command
+//! model | eval | doctor | config`. Each command
 //! is a short script over `app`, `transfer` and `web`; errors carry context and end
 //! the process with a message that says what to do.
 
+mod eval;
 mod harvest;
 mod model;
 mod search;
@@ -61,6 +62,9 @@ enum Command {
     /// Build and check the search indexes
     #[command(subcommand)]
     Index(search::IndexCommand),
+    /// Measure search quality and speed on this instance's papers
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Get the embedding model for search by meaning
     #[command(subcommand)]
     Model(model::ModelCommand),
@@ -126,6 +130,13 @@ enum HarvestCommand {
     Announcements(harvest::AnnounceArgs),
     /// Run the daily ingestion now, as `serve` does at ingest.daily_at_utc
     Daily,
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Similar-paper category agreement, known-item MRR per mode, latency and vector
+    /// recall (embed every paper first: `paperstand index embed`)
+    Search(eval::EvalArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,6 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Index(search::IndexCommand::Status) => search::run_status(&config).await,
             Command::Model(command) => model::run(&config, &command).await,
             Command::Doctor => search::run_doctor(&config).await,
+            Command::Eval(EvalCommand::Search(args)) => eval::run(&config, &args).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

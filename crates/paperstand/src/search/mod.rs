@@ -557,6 +557,33 @@ impl Search {
             .collect())
     }
 
+    /// Recall@`k` of the vector index's fast search against an exact f32 scan, over the
+    /// embeddings of `texts`; also the mean time of each (ms). For `paperstand eval`.
+    pub async fn vector_recall(
+        &self,
+        texts: &[String],
+        k: usize,
+    ) -> Result<(f64, f64, f64), SearchError> {
+        self.catch_up_vectors().await?;
+        let (mut found, mut fast_ms, mut exact_ms) = (0usize, 0f64, 0f64);
+        for text in texts {
+            let query = self.embed_query(text.clone()).await?;
+            let vectors = self.read_vectors();
+            let started = std::time::Instant::now();
+            let fast = vectors.search(&query, k, &|_| false);
+            fast_ms += started.elapsed().as_secs_f64() * 1e3;
+            let started = std::time::Instant::now();
+            let exact = vectors.exact_search(&query, k);
+            exact_ms += started.elapsed().as_secs_f64() * 1e3;
+            found += fast
+                .iter()
+                .filter(|n| exact.iter().any(|e| e.id == n.id))
+                .count();
+        }
+        let n = texts.len().max(1) as f64;
+        Ok((found as f64 / (n * k as f64), fast_ms / n, exact_ms / n))
+    }
+
     async fn embed_query(&self, text: String) -> Result<Vec<f32>, SearchError> {
         let embedder = self
             .embedder

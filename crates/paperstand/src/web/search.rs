@@ -10,9 +10,10 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::AppError;
+use super::exports::{self, ExportFormat};
 use super::pages::{bad_query, html, parse_page, render};
 use super::views::{CardView, Pager, SearchCard, SearchPage};
-use crate::search::{Mode, SearchError, SearchRequest, SearchResults, SemanticStatus};
+use crate::search::{Mode, Search, SearchError, SearchRequest, SearchResults, SemanticStatus};
 
 /// Results per page.
 const PAGE_SIZE: usize = 20;
@@ -27,6 +28,7 @@ pub struct SearchForm {
     from: Option<String>,
     until: Option<String>,
     page: Option<String>,
+    format: Option<String>,
 }
 
 /// The form read into a request, or what is wrong with it.
@@ -95,6 +97,9 @@ pub async fn show_search(
     }
     let mode = request.mode.unwrap_or_else(|| search.default_mode());
     page.set_mode(mode, page.semantic_off.is_none());
+    if let Some(format) = ExportFormat::from_query(form.format.as_deref())? {
+        return export(search, request, format).await;
+    }
     if request.query.trim().is_empty() {
         return Ok(html(render(&page)?));
     }
@@ -115,6 +120,25 @@ pub async fn show_search(
     Ok(html(render(&page)?))
 }
 
+/// The whole result list (up to the export limit) as a file.
+async fn export(
+    search: &Search,
+    mut request: SearchRequest,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    request.offset = 0;
+    request.limit = exports::MAX_EXPORT as usize;
+    request.snippets = false;
+    let results = search.search(&request).await.map_err(|e| match e {
+        SearchError::SemanticOff(reason) => AppError::BadRequest(format!(
+            "search by meaning is off on this server ({reason}); use mode=keyword"
+        )),
+        other => AppError::Internal(other.into()),
+    })?;
+    let papers: Vec<_> = results.hits.into_iter().map(|h| h.paper).collect();
+    exports::download(&papers, format, "paperstand-search")
+}
+
 async fn fill(
     page: &mut SearchPage,
     state: &AppState,
@@ -123,6 +147,7 @@ async fn fill(
     page_no: u32,
 ) -> Result<(), AppError> {
     page.searched = true;
+    page.export_query = export_query(form, results.mode);
     page.notes.extend(results.notes);
     page.total = results.total;
     let ids: Vec<_> = results.hits.iter().map(|h| h.paper.id.clone()).collect();
@@ -136,25 +161,29 @@ async fn fill(
             why: why(hit.keyword_rank, hit.semantic_rank),
         })
         .collect();
-    let mode = results.mode.as_str();
+    let query = page.export_query.clone();
     page.pager = Pager::new(page_no, PAGE_SIZE as u32, results.total as u64, |n| {
-        let mut url = url::form_urlencoded::Serializer::new(String::from("/search?"));
-        url.append_pair("q", form.q.as_deref().unwrap_or(""));
-        url.append_pair("mode", mode);
-        for (key, value) in [
-            ("sort", &form.sort),
-            ("cat", &form.cat),
-            ("from", &form.from),
-            ("until", &form.until),
-        ] {
-            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-                url.append_pair(key, value);
-            }
-        }
-        url.append_pair("page", &n.to_string());
-        url.finish()
+        format!("/search?{query}&page={n}")
     });
     Ok(())
+}
+
+/// The query string of this search, for the download links.
+fn export_query(form: &SearchForm, mode: Mode) -> String {
+    let mut url = url::form_urlencoded::Serializer::new(String::new());
+    url.append_pair("q", form.q.as_deref().unwrap_or(""));
+    url.append_pair("mode", mode.as_str());
+    for (key, value) in [
+        ("sort", &form.sort),
+        ("cat", &form.cat),
+        ("from", &form.from),
+        ("until", &form.until),
+    ] {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            url.append_pair(key, value);
+        }
+    }
+    url.finish()
 }
 
 /// "Matches your words (#3) and is close in meaning (#7)" for hybrid results.

@@ -206,6 +206,8 @@ pub struct SearchPage {
     pub semantic_off: Option<String>,
     /// Paging.
     pub pager: Option<Pager>,
+    /// This search's query string, for the download links.
+    pub export_query: String,
 }
 
 impl SearchPage {

@@ -401,28 +401,6 @@ impl Store for SqliteStore {
         papers_from_rows(&rows)
     }
 
-    async fn search_text(&self, terms: &[String], page: Page) -> Result<Vec<Paper>> {
-        // instr over lower() keeps the terms data, not patterns (no LIKE wildcards).
-        // SQLite's lower() folds ASCII only, so the terms are folded the same way.
-        let terms: Vec<String> = terms
-            .iter()
-            .map(|t| t.to_ascii_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let rows = sqlx::query(concat!(
-            "select ",
-            paper_columns!(),
-            " from papers where not exists (select 1 from json_each(?1) t                where instr(lower(title), t.value) = 0 and instr(lower(abstract), t.value) = 0)              order by listed_on desc, arxiv_id desc limit ?2 offset ?3"
-        ))
-        .bind(to_json(&terms))
-        .bind(page.limit)
-        .bind(page.offset)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
-        papers_from_rows(&rows)
-    }
-
     async fn count_listed_on(&self, day: Date) -> Result<u64> {
         let n: i64 = sqlx::query_scalar("select count(*) from papers where listed_on = ?1")
             .bind(format_date(day))

@@ -80,6 +80,26 @@ async fn pages_work_in_a_real_browser() {
     let math = browser.find("h1.title math").await;
     assert!(browser.size(&math, "width").await > 0.0, "math is laid out");
 
+    // Search: the header's link, the form, highlighted results.
+    browser
+        .click(&browser.find_by("link text", "Search").await)
+        .await;
+    browser.wait_for_url_ending("/search").await;
+    let semantic = browser.find("input[name=mode][value=semantic]").await;
+    assert!(
+        browser.attribute(&semantic, "disabled").await.is_some(),
+        "semantic mode is disabled without a model"
+    );
+    let field = browser.find("input[name=q]").await;
+    browser.type_text(&field, "guardrails\n").await;
+    browser
+        .wait_for_url_containing("/search?q=guardrails")
+        .await;
+    let results = browser.find_all("article.card").await;
+    assert_eq!(results.len(), 1, "one paper matches");
+    let mark = browser.find("article.card mark").await;
+    assert_eq!(browser.text(&mark).await.to_lowercase(), "guardrails");
+
     browser.quit().await;
     eprintln!("browser test took {:.1?}", started.elapsed());
 }
@@ -241,14 +261,23 @@ impl Browser {
 
     /// Waits (up to 5 s) until the current URL ends with `suffix`.
     async fn wait_for_url_ending(&self, suffix: &str) {
+        self.wait_for_url(|url| url.ends_with(suffix), suffix).await;
+    }
+
+    /// Waits (up to 5 s) until the current URL contains `part`.
+    async fn wait_for_url_containing(&self, part: &str) {
+        self.wait_for_url(|url| url.contains(part), part).await;
+    }
+
+    async fn wait_for_url(&self, wanted: impl Fn(&str) -> bool, what: &str) {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let url = self.get("/url").await;
             let url = url.as_str().expect("current URL is a string");
-            if url.ends_with(suffix) {
+            if wanted(url) {
                 return;
             }
-            assert!(Instant::now() < deadline, "still at {url}, not …{suffix}");
+            assert!(Instant::now() < deadline, "still at {url}, not at …{what}…");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -294,6 +323,13 @@ impl Browser {
     async fn click(&self, element: &str) {
         let path = format!("/element/{element}/click");
         self.post(&path, json!({})).await;
+    }
+
+    /// Types `text` into an element (`\n` submits a form, as Enter does).
+    async fn type_text(&self, element: &str, text: &str) {
+        let path = format!("/element/{element}/value");
+        self.post(&path, json!({"text": text.replace('\n', "\u{E007}")}))
+            .await;
     }
 
     /// Ends the session, which closes the browser.

@@ -11,6 +11,7 @@ pub mod external;
 pub mod oai;
 pub mod paper;
 pub mod record;
+pub mod trending;
 
 pub use arxiv_id::{ArxivId, ArxivIdError};
 pub use code_links::{CodeHost, CodeLink, LinkSource, extract_code_links};

@@ -51,9 +51,19 @@ pub async fn run(config: &Config, command: &ModelCommand) -> anyhow::Result<Exit
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let hub = reqwest::Url::parse(&args.hub_url)
-        .with_context(|| format!("--hub-url {:?} is not a URL", args.hub_url))?;
+    let hub = reqwest::Url::parse(&args.hub_url).context("--hub-url is not a URL")?;
     check_scheme(&hub)?;
+    if !args
+        .revision
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c))
+        || args.revision.contains("..")
+    {
+        bail!(
+            "--revision {:?} is not a branch, tag or commit name",
+            args.revision
+        );
+    }
     let partial = config
         .data_dir
         .join("models")
@@ -68,11 +78,13 @@ pub async fn run(config: &Config, command: &ModelCommand) -> anyhow::Result<Exit
             args.hub_url.trim_end_matches('/'),
             args.revision
         );
+        // Messages name the file's place without any user:password of --hub-url.
+        let shown = redacted(&url);
         let required = i < 2;
         match download(&client, &url, &partial.join(file)).await? {
             Some(bytes) => println!("fetched {file} ({bytes} bytes)"),
             None if !required => println!("{file}: not on the hub (optional; defaults are used)"),
-            None => bail!("{url} is not there (HTTP 404): check --revision and --hub-url"),
+            None => bail!("{shown} is not there (HTTP 404): check --revision and --hub-url"),
         }
     }
     let model = Embedder::load(&partial)
@@ -85,6 +97,21 @@ pub async fn run(config: &Config, command: &ModelCommand) -> anyhow::Result<Exit
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// The URL without user name or password.
+fn redacted(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Err(_) => "the hub URL".to_owned(),
+    }
+}
+
+/// Largest file accepted: the model is 91 MB; anything far larger is not it.
+const MAX_FILE_BYTES: u64 = 2 << 30;
 
 /// Plain http only for this machine (a local mirror or a test server).
 fn check_scheme(url: &reqwest::Url) -> anyhow::Result<()> {
@@ -135,16 +162,19 @@ fn client(hub: &reqwest::Url) -> anyhow::Result<reqwest::Client> {
 
 /// Streams `url` into `path` with a progress bar; returns the size, or `None` on a 404.
 async fn download(client: &reqwest::Client, url: &str, path: &Path) -> anyhow::Result<Option<u64>> {
+    let shown = redacted(url);
+    let url = url.to_owned();
+    let url = url.as_str();
     let mut response = client
         .get(url)
         .send()
         .await
-        .with_context(|| format!("cannot fetch {url}"))?;
+        .with_context(|| format!("cannot fetch {shown}"))?;
     if response.status() == reqwest::StatusCode::NOT_FOUND {
         return Ok(None);
     }
     if !response.status().is_success() {
-        bail!("{url} answered HTTP {}", response.status().as_u16());
+        bail!("{shown} answered HTTP {}", response.status().as_u16());
     }
     let expected = response.content_length();
     let bar = match expected {
@@ -168,28 +198,41 @@ async fn download(client: &reqwest::Client, url: &str, path: &Path) -> anyhow::R
     while let Some(chunk) = response
         .chunk()
         .await
-        .with_context(|| format!("the download of {url} broke off after {written} bytes"))?
+        .with_context(|| format!("the download of {shown} broke off after {written} bytes"))?
     {
         file.write_all(&chunk)
             .await
             .with_context(|| format!("cannot write {}", path.display()))?;
         written += chunk.len() as u64;
+        if written > MAX_FILE_BYTES {
+            bail!("{shown} is larger than {MAX_FILE_BYTES} bytes: not the model; stopped");
+        }
         bar.set_position(written);
     }
     file.sync_all().await.ok();
     bar.finish_and_clear();
     if let Some(expected) = expected.filter(|e| *e != written) {
-        bail!("{url}: got {written} of {expected} bytes");
+        bail!("{shown}: got {written} of {expected} bytes");
     }
     Ok(Some(written))
 }
 
-/// Moves the checked files into place, replacing an older model.
+/// Moves the checked files into place. An older model is moved aside first and deleted
+/// only once the new one is in place, so a failure leaves one of them installed.
 fn install(partial: &Path, target: &PathBuf) -> anyhow::Result<()> {
-    if target.exists() {
-        std::fs::remove_dir_all(target)
-            .with_context(|| format!("cannot replace {}", target.display()))?;
+    let old = target.with_extension("old");
+    let _ = std::fs::remove_dir_all(&old);
+    let had_old = target.exists();
+    if had_old {
+        std::fs::rename(target, &old)
+            .with_context(|| format!("cannot move the old model out of {}", target.display()))?;
     }
-    std::fs::rename(partial, target)
-        .with_context(|| format!("cannot move the model into {}", target.display()))
+    if let Err(e) = std::fs::rename(partial, target) {
+        if had_old {
+            let _ = std::fs::rename(&old, target);
+        }
+        return Err(e).with_context(|| format!("cannot move the model into {}", target.display()));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
 }

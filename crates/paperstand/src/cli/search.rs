@@ -71,6 +71,11 @@ async fn open(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Search)> {
 /// `paperstand search`.
 pub async fn run_search(config: &Config, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let (_store, search) = open(config).await?;
+    if let (Some(Mode::Semantic | Mode::Hybrid), SemanticStatus::Off { reason }) =
+        (args.mode, search.semantic_status())
+    {
+        anyhow::bail!("search by meaning is off: {reason}");
+    }
     let indexed = search.catch_up_text_fully().await?;
     if indexed > 0 {
         eprintln!("(indexed {indexed} papers first)");

@@ -97,16 +97,27 @@ fn in_category(paper: &Paper, wanted: &str) -> bool {
     })
 }
 
+/// Whether `needle` occurs in `haystack` as whole words (case-insensitive): `net`
+/// matches "a net gain" but not "network", as in keyword mode.
 fn contains_folded(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
+    let haystack = haystack.to_lowercase();
+    let needle = needle.to_lowercase();
+    if needle.is_empty() {
+        return false;
+    }
+    let word_edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+    haystack.match_indices(&needle).any(|(at, _)| {
+        word_edge(haystack[..at].chars().next_back())
+            && word_edge(haystack[at + needle.len()..].chars().next())
+    })
 }
 
 fn matches(paper: &Paper, kind: &ClauseKind) -> bool {
     match kind {
         ClauseKind::Category(category) => in_category(paper, category),
         ClauseKind::Year { from, until } => {
-            let year = paper.submitted_on.unwrap_or(paper.listed_on).year();
-            let year = u32::try_from(year).unwrap_or(0);
+            // The same year as the text index gives `year:`.
+            let year = u32::try_from(paperstand_search::text::paper_year(paper)).unwrap_or(0);
             from.is_none_or(|f| year >= f) && until.is_none_or(|u| year <= u)
         }
         ClauseKind::HasCode(wanted) => paper.links.is_empty() != *wanted,
@@ -154,6 +165,11 @@ mod tests {
         assert!(!admits("attention year:2023"));
         assert!(admits("attention year:2024..2026"));
         assert!(!admits("attention -sparse"), "an excluded word excludes");
+        assert!(
+            admits("attention -spars"),
+            "a part of a word is not the word"
+        );
+        assert!(!admits("attention au:love"), "nor of a name");
         assert!(!admits("attention au:hopper"));
         assert!(
             admits("attention code:yes"),

@@ -168,16 +168,34 @@ pub enum SemanticStatus {
     },
     /// Off, with the reason and what to do about it.
     Off {
-        /// Why, and how to turn it on.
+        /// Why, and how to turn it on (for the operator: logs, `doctor`, the CLI).
         reason: String,
     },
 }
+
+impl SemanticStatus {
+    /// What visitors are told: no server paths or details, just whether it was chosen.
+    pub fn public_reason(&self) -> Option<&'static str> {
+        match self {
+            SemanticStatus::On { .. } => None,
+            SemanticStatus::Off { reason } if reason.starts_with(TURNED_OFF) => {
+                Some("the operator turned it off")
+            }
+            SemanticStatus::Off { .. } => Some(
+                "no embedding model is installed (the operator can run `paperstand doctor` to see what to do)",
+            ),
+        }
+    }
+}
+
+/// The start of the reason when the configuration turns semantic search off.
+const TURNED_OFF: &str = "turned off in the configuration";
 
 /// The search service of one node.
 #[derive(Debug)]
 pub struct Search {
     store: Arc<dyn Store>,
-    text: TextIndex,
+    text: Arc<TextIndex>,
     embedder: Option<Arc<Embedder>>,
     status: SemanticStatus,
     vectors: RwLock<VectorIndex>,
@@ -248,7 +266,7 @@ impl Search {
         };
         Ok(Search {
             store,
-            text,
+            text: Arc::new(text),
             embedder,
             status,
             vectors: RwLock::new(vectors),
@@ -287,9 +305,7 @@ impl Search {
         if self.embedder.is_none() {
             return 0;
         }
-        if let Err(e) = self.catch_up_vectors().await {
-            tracing::warn!("the vector index could not catch up: {e}");
-        }
+        self.catch_up_vectors_for_request().await;
         self.read_vectors().caught_up()
     }
 
@@ -298,13 +314,12 @@ impl Search {
         self.catch_up_text().await?;
         let mode = request.mode.unwrap_or_else(|| self.default_mode());
         if mode != Mode::Keyword && self.embedder.is_none() {
-            let SemanticStatus::Off { reason } = &self.status else {
-                unreachable!("no embedder means semantic search is off");
-            };
-            return Err(SearchError::SemanticOff(reason.clone()));
+            return Err(SearchError::SemanticOff(
+                self.status.public_reason().unwrap_or_default().to_owned(),
+            ));
         }
         if mode != Mode::Keyword {
-            self.catch_up_vectors().await?;
+            self.catch_up_vectors_for_request().await;
         }
         match mode {
             Mode::Keyword => self.keyword(request).await,
@@ -521,7 +536,10 @@ impl Search {
             .into_iter()
             .zip(papers)
             .filter_map(|(f, paper)| {
-                let mark = f.keyword_rank.and_then(|rank| marked.get(rank - 1));
+                // By id: the index may have committed between the two keyword searches.
+                let mark = f
+                    .keyword_rank
+                    .and_then(|_| marked.iter().find(|m| m.id == f.id));
                 Some(SearchHit {
                     paper: paper?,
                     score: f.score,
@@ -546,7 +564,7 @@ impl Search {
         if self.embedder.is_none() {
             return Ok(Vec::new());
         }
-        self.catch_up_vectors().await?;
+        self.catch_up_vectors_for_request().await;
         let neighbours = self.read_vectors().similar(id, k);
         let ids: Vec<ArxivId> = neighbours.iter().map(|n| n.id.clone()).collect();
         let papers = self.papers_in_order(&ids).await?;

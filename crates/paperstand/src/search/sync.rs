@@ -59,20 +59,25 @@ pub(super) async fn load_vectors(path: &Path, model: &str) -> VectorIndex {
     loaded.unwrap_or_else(|_| VectorIndex::new("", paperstand_embed::DIM))
 }
 
-/// Embeds `texts` on `threads` threads, in order.
-fn embed_parallel(embedder: &Embedder, texts: &[String], threads: usize) -> Vec<Vec<f32>> {
+/// Embeds `texts` on `threads` threads, in order; `None` if a thread failed.
+fn embed_parallel(embedder: &Embedder, texts: &[String], threads: usize) -> Option<Vec<Vec<f32>>> {
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let per_thread = refs.len().div_ceil(threads.max(1)).max(1);
-    std::thread::scope(|scope| {
+    let vectors: Vec<Vec<f32>> = std::thread::scope(|scope| {
         let handles: Vec<_> = refs
             .chunks(per_thread)
             .map(|chunk| scope.spawn(move || embedder.embed(chunk)))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    })
+            .map(|h| h.join().ok())
+            .collect::<Option<Vec<_>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    // Vectors are paired with papers by position: anything short would shift them.
+    (vectors.len() == texts.len()).then_some(vectors)
 }
 
 impl Search {
@@ -90,6 +95,21 @@ impl Search {
     /// Indexes every paper changed since the text index's position, however many.
     pub async fn catch_up_text_fully(&self) -> Result<u64, SearchError> {
         let _one_at_a_time = self.text_sync.lock().await;
+        let latest = self.store.change_seq().await?;
+        if self.text.caught_up() > latest {
+            // The index has seen writes this database doesn't have (a restored backup):
+            // what it holds can't be trusted, so it starts over.
+            tracing::warn!(
+                index = self.text.caught_up(),
+                database = latest,
+                "the text index is ahead of the database (restored from a backup?); rebuilding it"
+            );
+            let text = self.text.clone();
+            tokio::task::spawn_blocking(move || text.clear())
+                .await
+                .map_err(|e| SearchError::Index(e.to_string()))?
+                .map_err(|e| SearchError::Index(e.to_string()))?;
+        }
         let mut indexed = 0;
         loop {
             let changed = self
@@ -108,17 +128,23 @@ impl Search {
                     .or_default()
                     .push(repo);
             }
-            let docs: Vec<IndexDoc<'_>> = changed
-                .iter()
-                .map(|c| IndexDoc {
-                    paper: &c.paper,
-                    code_repos: repos.remove(c.paper.id.base()).unwrap_or_default(),
-                })
-                .collect();
-            self.text
-                .apply(&docs, last)
-                .map_err(|e| SearchError::Index(e.to_string()))?;
-            indexed += docs.len() as u64;
+            let count = changed.len() as u64;
+            let text = self.text.clone();
+            // A commit writes and fsyncs segment files: off the async workers.
+            tokio::task::spawn_blocking(move || {
+                let docs: Vec<IndexDoc<'_>> = changed
+                    .iter()
+                    .map(|c| IndexDoc {
+                        paper: &c.paper,
+                        code_repos: repos.remove(c.paper.id.base()).unwrap_or_default(),
+                    })
+                    .collect();
+                text.apply(&docs, last)
+            })
+            .await
+            .map_err(|e| SearchError::Index(e.to_string()))?
+            .map_err(|e| SearchError::Index(e.to_string()))?;
+            indexed += count;
         }
     }
 
@@ -126,8 +152,10 @@ impl Search {
     pub async fn rebuild_text(&self) -> Result<u64, SearchError> {
         {
             let _one_at_a_time = self.text_sync.lock().await;
-            self.text
-                .clear()
+            let text = self.text.clone();
+            tokio::task::spawn_blocking(move || text.clear())
+                .await
+                .map_err(|e| SearchError::Index(e.to_string()))?
                 .map_err(|e| SearchError::Index(e.to_string()))?;
         }
         self.catch_up_text_fully().await
@@ -188,7 +216,11 @@ impl Search {
             let vectors =
                 tokio::task::spawn_blocking(move || embed_parallel(&worker, &texts, threads))
                     .await
-                    .map_err(|e| SearchError::Index(format!("embedding failed: {e}")))?;
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| {
+                        SearchError::Index("embedding failed: a worker thread panicked".to_owned())
+                    })?;
             let new: Vec<NewEmbedding> = todo
                 .into_iter()
                 .zip(vectors)
@@ -207,12 +239,31 @@ impl Search {
         Ok(done)
     }
 
+    /// For requests: catches the vector index up unless another catch-up is running (a
+    /// request never waits behind the background job), and never fails the request: on
+    /// an error it logs and answers from what is indexed.
+    pub(super) async fn catch_up_vectors_for_request(&self) {
+        let Ok(guard) = self.vector_sync.try_lock() else {
+            return;
+        };
+        if let Err(e) = self.catch_up_vectors_locked(guard).await {
+            tracing::warn!("the vector index could not catch up: {e}");
+        }
+    }
+
     /// Brings the vector index up to the stored embeddings.
     pub async fn catch_up_vectors(&self) -> Result<u64, SearchError> {
+        let guard = self.vector_sync.lock().await;
+        self.catch_up_vectors_locked(guard).await
+    }
+
+    async fn catch_up_vectors_locked(
+        &self,
+        _one_at_a_time: tokio::sync::MutexGuard<'_, ()>,
+    ) -> Result<u64, SearchError> {
         let Some(embedder) = &self.embedder else {
             return Ok(0);
         };
-        let _one_at_a_time = self.vector_sync.lock().await;
         let mut added = 0;
         loop {
             let after = self.read_vectors().caught_up();

@@ -291,7 +291,11 @@ async fn respond(
     format: Format,
 ) -> Result<Response, AppError> {
     let store = state.store.as_ref();
-    let key = format!("feed/{:?}/{}", format, source.key());
+    let mut key = format!("feed/{:?}/{}", format, source.key());
+    if let (Source::Search { .. }, Some(search)) = (&source, &state.search) {
+        // Results by meaning change as vectors arrive, which the papers' sequence misses.
+        key.push_str(&format!("/v{}", search.vectors_position().await));
+    }
     let (seq, changed_at) = state.cache.version(store).await;
     // A weak validator: the same data (change sequence) and the same feed give the same
     // body; without a known sequence there is no validator at all.

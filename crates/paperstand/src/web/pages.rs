@@ -18,7 +18,6 @@ use super::AppState;
 use super::error::AppError;
 use super::exports::{self, ExportFormat};
 use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, SimilarView, TrendingPage};
-use crate::search::SemanticStatus;
 
 /// Papers per page on the daily page.
 const DAILY_PAGE_SIZE: u32 = 50;
@@ -205,16 +204,21 @@ async fn add_similar(
     let Some(search) = &state.search else {
         return Ok(());
     };
-    if let SemanticStatus::Off { reason } = search.semantic_status() {
+    if let Some(reason) = search.semantic_status().public_reason() {
         page.similar_note = Some(format!(
-            "Similar papers need search by meaning, which is off on this server: {reason}"
+            "Similar papers need search by meaning, which is off on this server: {reason}."
         ));
         return Ok(());
     }
-    let similar = search
-        .similar(&paper.id, SIMILAR)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    // The list is an extra: a failure is logged and the page still shows.
+    let similar = match search.similar(&paper.id, SIMILAR).await {
+        Ok(similar) => similar,
+        Err(e) => {
+            tracing::warn!(paper = %paper.id, "similar papers failed: {e}");
+            page.similar_note = Some("Similar papers are not available right now.".to_owned());
+            return Ok(());
+        }
+    };
     if similar.is_empty() {
         page.similar_note = Some(
             "This paper has not been read for meaning yet: similar papers appear within minutes."

@@ -13,7 +13,7 @@ use super::error::AppError;
 use super::exports::{self, ExportFormat};
 use super::pages::{bad_query, html, parse_page, render};
 use super::views::{CardView, Pager, SearchCard, SearchPage};
-use crate::search::{Mode, Search, SearchError, SearchRequest, SearchResults, SemanticStatus};
+use crate::search::{Mode, Search, SearchError, SearchRequest, SearchResults};
 
 /// Results per page.
 const PAGE_SIZE: usize = 20;
@@ -92,9 +92,7 @@ pub async fn show_search(
             .push("Search is not available on this server right now.".to_owned());
         return Ok(html(render(&page)?));
     };
-    if let SemanticStatus::Off { reason } = search.semantic_status() {
-        page.semantic_off = Some(reason.clone());
-    }
+    page.semantic_off = search.semantic_status().public_reason().map(str::to_owned);
     let mode = request.mode.unwrap_or_else(|| search.default_mode());
     page.set_mode(mode, page.semantic_off.is_none());
     if let Some(format) = ExportFormat::from_query(form.format.as_deref())? {
@@ -105,10 +103,8 @@ pub async fn show_search(
     }
     let results = match search.search(&request).await {
         Err(SearchError::SemanticOff(_)) => {
-            page.notes.push(format!(
-                "Search by meaning is off, so these are keyword results. {}",
-                page.semantic_off.clone().unwrap_or_default()
-            ));
+            page.notes
+                .push("Search by meaning is off, so these are keyword results.".to_owned());
             page.set_mode(Mode::Keyword, false);
             request.mode = Some(Mode::Keyword);
             search.search(&request).await
@@ -162,7 +158,9 @@ async fn fill(
         })
         .collect();
     let query = page.export_query.clone();
-    page.pager = Pager::new(page_no, PAGE_SIZE as u32, results.total as u64, |n| {
+    // Pages past the deepest reachable result would be empty.
+    let reachable = results.total.min(paperstand_search::text::MAX_WINDOW);
+    page.pager = Pager::new(page_no, PAGE_SIZE as u32, reachable as u64, |n| {
         format!("/search?{query}&page={n}")
     });
     Ok(())

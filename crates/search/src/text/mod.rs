@@ -28,6 +28,7 @@ use build::Builder;
 use schema::Fields;
 use snippet::Highlighter;
 
+pub use schema::paper_year;
 pub use tokenizer::{PaperTokenizer, is_cjk};
 
 /// Deepest result reachable by paging (offset + limit); deeper pages are empty.

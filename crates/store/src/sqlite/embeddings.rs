@@ -142,17 +142,24 @@ pub(super) async fn since(
     .fetch_all(pool)
     .await
     .map_err(db_error)?;
-    rows.iter()
-        .map(|row| {
-            let id_text: String = row.try_get("arxiv_id").map_err(db_error)?;
-            let blob: Vec<u8> = row.try_get("vector").map_err(db_error)?;
-            Ok(StoredEmbedding {
-                seq: row.try_get("seq").map_err(db_error)?,
-                id: ArxivId::from_str(&id_text).map_err(|e| corrupt(&id_text, e))?,
-                vector: from_blob(&id_text, &blob)?,
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id_text: String = row.try_get("arxiv_id").map_err(db_error)?;
+        let blob: Vec<u8> = row.try_get("vector").map_err(db_error)?;
+        let seq = row.try_get("seq").map_err(db_error)?;
+        // A damaged row must not stop followers for good: it comes back with no vector
+        // (which indexes refuse, with a warning), so their position still moves past it.
+        let Ok(id) = ArxivId::from_str(&id_text) else {
+            tracing::warn!(seq, "an embedding row has no valid arXiv id; skipped");
+            continue;
+        };
+        let vector = from_blob(&id_text, &blob).unwrap_or_else(|e| {
+            tracing::warn!("{e}; its paper is left out of search by meaning until re-embedded");
+            Vec::new()
+        });
+        out.push(StoredEmbedding { seq, id, vector });
+    }
+    Ok(out)
 }
 
 pub(super) async fn count_of(pool: &SqlitePool, model: &str) -> Result<u64> {

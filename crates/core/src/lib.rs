@@ -16,3 +16,16 @@ pub mod trending;
 pub use arxiv_id::{ArxivId, ArxivIdError};
 pub use code_links::{CodeHost, CodeLink, LinkSource, extract_code_links};
 pub use paper::{Paper, Version};
+
+/// `1234567` → `"1,234,567"`: counts as people read them.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -200,7 +200,7 @@ impl Term {
 
     /// The signal in words, for "why it is trending": `12 upvotes`, `1,500 stars gained`.
     pub fn label(&self) -> String {
-        let n = group_thousands(self.count);
+        let n = crate::group_thousands(u64::from(self.count));
         let plural = if self.count == 1 { "" } else { "s" };
         match self.kind {
             TermKind::Upvotes => format!("{n} upvote{plural}"),
@@ -318,17 +318,4 @@ fn age_in_window(listed_on: Date, window: Window, now: OffsetDateTime) -> f64 {
         .map_or(listed_on, |first| first.max(listed_on));
     let seconds = (now - since.midnight().assume_utc()).as_seconds_f64();
     (seconds / 3600.0).max(0.0)
-}
-
-/// `1234567` → `1,234,567`.
-fn group_thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

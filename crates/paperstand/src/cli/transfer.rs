@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use paperstand_core::group_thousands as group;
 
 use crate::app;
 use crate::config::Config;
@@ -166,19 +167,6 @@ pub(super) async fn run_export(config: &Config, path: Option<&Path>) -> anyhow::
     tracing::debug!(papers = count, "export finished");
     store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-/// 74728 → "74,728".
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -50,6 +50,15 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A write transaction that takes the write lock at once (`begin immediate`), so
+    /// what it reads cannot go stale before it writes.
+    async fn begin_write(&self) -> Result<Tx> {
+        self.pool
+            .begin_with("begin immediate")
+            .await
+            .map_err(db_error)
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub async fn open(path: &Path) -> Result<SqliteStore> {
         let options = SqliteConnectOptions::new()
@@ -314,11 +323,7 @@ impl Store for SqliteStore {
         }
         let hashes = upsert::fingerprints(papers)?;
         // IMMEDIATE takes the write lock now, so the read below cannot go stale.
-        let mut tx = self
-            .pool
-            .begin_with("begin immediate")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         let stored = read_stored(&mut tx, papers).await?;
         let outcomes = upsert::plan(papers, &hashes, &stored);
         let changed: Vec<(&Paper, &String)> = papers
@@ -498,11 +503,7 @@ impl Store for SqliteStore {
         if links.is_empty() {
             return Ok(0);
         }
-        let mut tx = self
-            .pool
-            .begin_with("begin immediate")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         let (new, changed_ids) = links::upsert_links(&mut tx, links).await?;
         links::bump_papers(&mut tx, &changed_ids).await?;
         tx.commit().await.map_err(db_error)?;
@@ -567,11 +568,7 @@ impl Store for SqliteStore {
         if new.is_empty() {
             return Ok(());
         }
-        let mut tx = self
-            .pool
-            .begin_with("begin immediate")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         embeddings::store(&mut tx, new).await?;
         tx.commit().await.map_err(db_error)
     }
@@ -580,11 +577,7 @@ impl Store for SqliteStore {
         if current.is_empty() {
             return Ok(());
         }
-        let mut tx = self
-            .pool
-            .begin_with("begin immediate")
-            .await
-            .map_err(db_error)?;
+        let mut tx = self.begin_write().await?;
         embeddings::touch(&mut tx, current).await?;
         tx.commit().await.map_err(db_error)
     }

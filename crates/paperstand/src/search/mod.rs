@@ -309,6 +309,19 @@ impl Search {
         self.read_vectors().caught_up()
     }
 
+    /// While papers are still being embedded (a first start, a new model), says how many
+    /// the search by meaning covers so far.
+    fn coverage_note(&self) -> Option<String> {
+        let (texts, vectors) = self.counts();
+        (vectors < texts as usize).then(|| {
+            format!(
+                "Search by meaning covers {} of {} papers so far; the rest are being read.",
+                paperstand_core::group_thousands(vectors as u64),
+                paperstand_core::group_thousands(texts)
+            )
+        })
+    }
+
     /// Runs a search.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         self.catch_up_text().await?;
@@ -437,6 +450,7 @@ impl Search {
 
     async fn semantic(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let mut notes = parse_query(&request.query).notes;
+        notes.extend(self.coverage_note());
         let list = self.semantic_list(request, &mut notes).await?;
         let total = list.len();
         let page: Vec<(Neighbour, Option<Paper>)> = list
@@ -485,6 +499,7 @@ impl Search {
             )
             .await?;
         let mut notes = words.notes.clone();
+        notes.extend(self.coverage_note());
         let mut semantic_request = request.clone();
         semantic_request.sort = Sort::Relevance;
         let meaning = self

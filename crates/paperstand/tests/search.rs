@@ -352,3 +352,37 @@ async fn search_results_download_as_files() {
     let (status, _, _) = app.get("/search?q=x&format=docx").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn the_api_lists_similar_papers() {
+    let app = TestApp::semantic_with_lines(FIXTURE).await;
+    let (status, _, body) = app.get("/api/v1/papers/2606.00975/similar").await;
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 10);
+    assert!(
+        items.iter().all(|i| i["paper"]["id"] != "2606.00975"),
+        "not itself"
+    );
+    let scores: Vec<f64> = items
+        .iter()
+        .map(|i| i["similarity"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "closest first: {scores:?}"
+    );
+    let (status, _, _) = app.get("/api/v1/papers/2606.99999/similar").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn similar_papers_without_a_model_is_a_409() {
+    let app = TestApp::with_fixture().await;
+    let (status, _, body) = app.get("/api/v1/papers/2606.00975/similar").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("off on this server"));
+    let (status, _, _) = app.get("/api/v1/papers/2606.00975").await;
+    assert_eq!(status, 200, "the paper itself still answers");
+}

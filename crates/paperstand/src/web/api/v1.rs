@@ -298,19 +298,77 @@ pub async fn get_paper_v1(
     State(state): State<AppState>,
     headers: HeaderMap,
     raw: Result<Path<String>, PathRejection>,
-) -> Result<Json<PaperV1>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     accepts_json(&headers)?;
     let Path(raw) = raw.map_err(|_| ApiError::not_found("not an arXiv id"))?;
+    // Old-style ids hold a slash, so one wildcard route serves `{id}` and `{id}/similar`.
+    if let Some(id) = raw.strip_suffix("/similar") {
+        return Ok(similar_v1(&state, id).await?.into_response());
+    }
+    let paper = stored_paper(&state, &raw).await?;
+    Ok(Json(paper_v1(&paper, &state.public_url)).into_response())
+}
+
+async fn stored_paper(state: &AppState, raw: &str) -> Result<Paper, ApiError> {
     let id: ArxivId = raw
         .parse()
         .map_err(|e: paperstand_core::ArxivIdError| ApiError::not_found(e.to_string()))?;
-    let paper = state.store.paper(&id).await?.ok_or_else(|| {
+    state.store.paper(&id).await?.ok_or_else(|| {
         ApiError::not_found(format!(
             "paper {} is not on this instance",
             id.without_version()
         ))
-    })?;
-    Ok(Json(paper_v1(&paper, &state.public_url)))
+    })
+}
+
+/// Papers similar to one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarListV1 {
+    /// The ten papers closest in meaning, closest first, each with its cosine similarity;
+    /// empty when the paper has not been embedded yet.
+    items: Vec<SimilarItemV1>,
+}
+
+/// A similar paper.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarItemV1 {
+    paper: PaperV1,
+    /// Cosine similarity of the two papers' embeddings (−1 to 1).
+    similarity: f32,
+}
+
+/// The papers most similar in meaning to one (what its page lists).
+#[utoipa::path(get, path = "/api/v1/papers/{id}/similar", params(("id" = String, Path, description = "arXiv id, e.g. 2503.11731")),
+    responses((status = 200, body = SimilarListV1), (status = 404, body = ErrorsV1), (status = 406, body = ErrorsV1),
+        (status = 409, description = "the server has no embedding model", body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+async fn similar_v1(state: &AppState, raw: &str) -> Result<Json<SimilarListV1>, ApiError> {
+    let paper = stored_paper(state, raw).await?;
+    let search = state
+        .search
+        .as_ref()
+        .ok_or(crate::search::SearchError::Unavailable)?;
+    if let Some(reason) = search.semantic_status().public_reason() {
+        return Err(super::ApiError {
+            status: axum::http::StatusCode::CONFLICT,
+            errors: vec![super::Problem {
+                detail: format!(
+                    "similar papers need search by meaning, which is off on this server: {reason}"
+                ),
+                field: None,
+            }],
+        });
+    }
+    let similar = search.similar(&paper.id, 10).await?;
+    Ok(Json(SimilarListV1 {
+        items: similar
+            .iter()
+            .map(|(p, similarity)| SimilarItemV1 {
+                paper: paper_v1(p, &state.public_url),
+                similarity: *similarity,
+            })
+            .collect(),
+    }))
 }
 
 /// Papers, the most recently listed first; by listing day and category.
@@ -470,6 +528,7 @@ pub async fn unknown_api_path(uri: axum::http::Uri) -> ApiError {
     ),
     paths(
         get_paper_v1,
+        similar_v1,
         list_papers_v1,
         list_daily_v1,
         list_trending_v1,
@@ -480,6 +539,8 @@ pub async fn unknown_api_path(uri: axum::http::Uri) -> ApiError {
         PaperListV1,
         TrendingListV1,
         TrendingItemV1,
+        SimilarListV1,
+        SimilarItemV1,
         VersionV1,
         CodeLinkV1,
         ErrorsV1,

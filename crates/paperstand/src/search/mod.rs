@@ -300,12 +300,9 @@ impl Search {
         self.vectors.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The vector index's position after catching up: changes when vectors arrive.
-    pub async fn vectors_position(&self) -> i64 {
-        if self.embedder.is_none() {
-            return 0;
-        }
-        self.catch_up_vectors_for_request().await;
+    /// The vector index's position: changes when vectors arrive. Read without asking the
+    /// store (page caches call it on every hit); the background job keeps it current.
+    pub fn vectors_position(&self) -> i64 {
         self.read_vectors().caught_up()
     }
 

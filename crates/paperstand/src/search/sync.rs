@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use paperstand_core::Paper;
 use paperstand_embed::{Embedder, paper_text};
-use paperstand_search::IndexDoc;
 use paperstand_search::vector::VectorIndex;
+use paperstand_search::{IndexDoc, TextIndex};
 use paperstand_store::NewEmbedding;
 use sha2::{Digest, Sha256};
 
@@ -104,11 +104,7 @@ impl Search {
                 database = latest,
                 "the text index is ahead of the database (restored from a backup?); rebuilding it"
             );
-            let text = self.text.clone();
-            tokio::task::spawn_blocking(move || text.clear())
-                .await
-                .map_err(|e| SearchError::Index(e.to_string()))?
-                .map_err(|e| SearchError::Index(e.to_string()))?;
+            self.on_text_index(|text| text.clear()).await?;
         }
         let mut indexed = 0;
         loop {
@@ -129,9 +125,7 @@ impl Search {
                     .push(repo);
             }
             let count = changed.len() as u64;
-            let text = self.text.clone();
-            // A commit writes and fsyncs segment files: off the async workers.
-            tokio::task::spawn_blocking(move || {
+            self.on_text_index(move |text| {
                 let docs: Vec<IndexDoc<'_>> = changed
                     .iter()
                     .map(|c| IndexDoc {
@@ -141,22 +135,29 @@ impl Search {
                     .collect();
                 text.apply(&docs, last)
             })
-            .await
-            .map_err(|e| SearchError::Index(e.to_string()))?
-            .map_err(|e| SearchError::Index(e.to_string()))?;
+            .await?;
             indexed += count;
         }
+    }
+
+    /// Runs a write on the text index on the blocking pool: a commit writes and fsyncs
+    /// segment files, which must not hold up the async workers.
+    async fn on_text_index(
+        &self,
+        write: impl FnOnce(&TextIndex) -> Result<(), paperstand_search::IndexError> + Send + 'static,
+    ) -> Result<(), SearchError> {
+        let text = self.text.clone();
+        tokio::task::spawn_blocking(move || write(&text))
+            .await
+            .map_err(|e| SearchError::Index(e.to_string()))?
+            .map_err(|e| SearchError::Index(e.to_string()))
     }
 
     /// Empties the text index and indexes every paper again.
     pub async fn rebuild_text(&self) -> Result<u64, SearchError> {
         {
             let _one_at_a_time = self.text_sync.lock().await;
-            let text = self.text.clone();
-            tokio::task::spawn_blocking(move || text.clear())
-                .await
-                .map_err(|e| SearchError::Index(e.to_string()))?
-                .map_err(|e| SearchError::Index(e.to_string()))?;
+            self.on_text_index(|text| text.clear()).await?;
         }
         self.catch_up_text_fully().await
     }

@@ -34,6 +34,19 @@ impl From<paperstand_store::StoreError> for AppError {
     }
 }
 
+impl From<crate::search::SearchError> for AppError {
+    /// A semantic mode on a server without a model is the request's problem (400, saying
+    /// what to use instead); anything else is ours.
+    fn from(error: crate::search::SearchError) -> Self {
+        match error {
+            crate::search::SearchError::SemanticOff(reason) => AppError::BadRequest(format!(
+                "search by meaning is off on this server ({reason}); use mode=keyword"
+            )),
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
 impl AppError {
     /// The HTTP status of each kind of error.
     pub fn status(&self) -> StatusCode {

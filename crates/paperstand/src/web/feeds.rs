@@ -15,7 +15,7 @@ use time::Date;
 
 use super::AppState;
 use super::error::AppError;
-use crate::search::{Mode, SearchError, find_papers};
+use crate::search::{Mode, find_papers};
 
 /// Entries in a feed.
 const FEED_ENTRIES: u32 = 50;
@@ -174,20 +174,9 @@ impl Source {
             }
             Source::Category(c) => store.newest_in_category(Some(c), None, page).await?,
             Source::Search { q, mode } => {
-                find_papers(state.search.as_ref(), q, *mode, 0, page.limit as usize)
-                    .await
-                    .map_err(search_error)?
+                find_papers(state.search.as_ref(), q, *mode, 0, page.limit as usize).await?
             }
         })
-    }
-}
-
-fn search_error(error: SearchError) -> AppError {
-    match error {
-        SearchError::SemanticOff(reason) => bad(format!(
-            "search by meaning is off on this server ({reason}); use mode=keyword"
-        )),
-        other => AppError::Internal(other.into()),
     }
 }
 
@@ -294,7 +283,7 @@ async fn respond(
     let mut key = format!("feed/{:?}/{}", format, source.key());
     if let (Source::Search { .. }, Some(search)) = (&source, &state.search) {
         // Results by meaning change as vectors arrive, which the papers' sequence misses.
-        key.push_str(&format!("/v{}", search.vectors_position().await));
+        key.push_str(&format!("/v{}", search.vectors_position()));
     }
     let (seq, changed_at) = state.cache.version(store).await;
     // A weak validator: the same data (change sequence) and the same feed give the same

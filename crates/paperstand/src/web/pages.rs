@@ -171,7 +171,7 @@ pub async fn show_paper(
     // Similar papers change when new vectors arrive, which the store's change sequence
     // does not count: the vector index's position is part of the cache key.
     let vectors_at = match &state.search {
-        Some(search) => search.vectors_position().await,
+        Some(search) => search.vectors_position(),
         None => 0,
     };
     let body = state

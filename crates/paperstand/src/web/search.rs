@@ -125,12 +125,7 @@ async fn export(
     request.offset = 0;
     request.limit = exports::MAX_EXPORT as usize;
     request.snippets = false;
-    let results = search.search(&request).await.map_err(|e| match e {
-        SearchError::SemanticOff(reason) => AppError::BadRequest(format!(
-            "search by meaning is off on this server ({reason}); use mode=keyword"
-        )),
-        other => AppError::Internal(other.into()),
-    })?;
+    let results = search.search(&request).await?;
     let papers: Vec<_> = results.hits.into_iter().map(|h| h.paper).collect();
     exports::download(&papers, format, "paperstand-search")
 }

@@ -386,3 +386,64 @@ async fn similar_papers_without_a_model_is_a_409() {
     let (status, _, _) = app.get("/api/v1/papers/2606.00975").await;
     assert_eq!(status, 200, "the paper itself still answers");
 }
+
+#[tokio::test]
+async fn an_index_ahead_of_a_restored_database_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let request = |q: &str| SearchRequest {
+        query: q.to_owned(),
+        mode: Some(Mode::Keyword),
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    {
+        let store: std::sync::Arc<dyn Store> =
+            std::sync::Arc::new(SqliteStore::open(&config.database_path()).await.unwrap());
+        let reader = Box::new(std::io::Cursor::new(FIXTURE.as_bytes().to_vec()));
+        paperstand::transfer::import_lines(
+            store.as_ref(),
+            reader,
+            time::macros::date!(2026 - 11 - 27),
+            &|_| {},
+        )
+        .await;
+        let search = Search::open_with(store, &config, Err("off".to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(
+            search.search(&request("guardrails")).await.unwrap().total,
+            1
+        );
+    }
+    // An older backup of the database comes back: one paper, a lower change sequence.
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", config.database_path().display()));
+    }
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(SqliteStore::open(&config.database_path()).await.unwrap());
+    let reader = Box::new(std::io::Cursor::new(
+        format!("{}\n", hostile_line()).into_bytes(),
+    ));
+    paperstand::transfer::import_lines(
+        store.as_ref(),
+        reader,
+        time::macros::date!(2026 - 11 - 27),
+        &|_| {},
+    )
+    .await;
+    let search = Search::open_with(store, &config, Err("off".to_owned()))
+        .await
+        .unwrap();
+    search.catch_up_text_fully().await.unwrap();
+    assert_eq!(
+        search.search(&request("guardrails")).await.unwrap().total,
+        0,
+        "papers the database lost are gone"
+    );
+    assert_eq!(search.search(&request("quokka")).await.unwrap().total, 1);
+    assert_eq!(search.counts().0, 1);
+}

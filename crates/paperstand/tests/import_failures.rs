@@ -155,6 +155,295 @@ fn many_lines() -> String {
         .collect()
 }
 
+#[async_trait]
+impl paperstand_store::Community for FailingAfter {
+    async fn create_user(
+        &self,
+        user: &paperstand_store::NewUser,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<paperstand_store::User> {
+        self.inner.create_user(user, now).await
+    }
+    async fn user(
+        &self,
+        id: paperstand_store::UserId,
+    ) -> paperstand_store::Result<Option<paperstand_store::User>> {
+        self.inner.user(id).await
+    }
+    async fn credentials(
+        &self,
+        email: &str,
+    ) -> paperstand_store::Result<Option<paperstand_store::Credentials>> {
+        self.inner.credentials(email).await
+    }
+    async fn users(&self, page: Page) -> paperstand_store::Result<Vec<paperstand_store::User>> {
+        self.inner.users(page).await
+    }
+    async fn count_users(&self) -> paperstand_store::Result<u64> {
+        self.inner.count_users().await
+    }
+    async fn set_role(
+        &self,
+        id: paperstand_store::UserId,
+        role: paperstand_store::Role,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.set_role(id, role, now).await
+    }
+    async fn set_suspended(
+        &self,
+        id: paperstand_store::UserId,
+        at: Option<time::OffsetDateTime>,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.set_suspended(id, at, now).await
+    }
+    async fn set_password(
+        &self,
+        id: paperstand_store::UserId,
+        hash: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.set_password(id, hash, now).await
+    }
+    async fn mark_verified(
+        &self,
+        id: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.mark_verified(id, now).await
+    }
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+        expires_at: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner
+            .create_session(token_hash, user, now, expires_at)
+            .await
+    }
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<Option<paperstand_store::User>> {
+        self.inner.session_user(token_hash, now).await
+    }
+    async fn delete_session(&self, token_hash: &str) -> paperstand_store::Result<()> {
+        self.inner.delete_session(token_hash).await
+    }
+    async fn create_token(
+        &self,
+        kind: paperstand_store::TokenKind,
+        token_hash: &str,
+        user: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+        expires_at: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner
+            .create_token(kind, token_hash, user, now, expires_at)
+            .await
+    }
+    async fn take_token(
+        &self,
+        kind: paperstand_store::TokenKind,
+        token_hash: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<Option<paperstand_store::UserId>> {
+        self.inner.take_token(kind, token_hash, now).await
+    }
+    async fn record_event(
+        &self,
+        kind: &str,
+        key: &str,
+        at: time::OffsetDateTime,
+        forget_before: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.record_event(kind, key, at, forget_before).await
+    }
+    async fn count_events(
+        &self,
+        kind: &str,
+        key: &str,
+        since: time::OffsetDateTime,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.count_events(kind, key, since).await
+    }
+    async fn clear_events(&self, kind: &str, key: &str) -> paperstand_store::Result<()> {
+        self.inner.clear_events(kind, key).await
+    }
+    async fn set_vote(
+        &self,
+        user: paperstand_store::UserId,
+        id: &ArxivId,
+        up: bool,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.set_vote(user, id, up, now).await
+    }
+    async fn voted(
+        &self,
+        user: paperstand_store::UserId,
+        ids: &[ArxivId],
+    ) -> paperstand_store::Result<Vec<ArxivId>> {
+        self.inner.voted(user, ids).await
+    }
+    async fn add_comment(
+        &self,
+        user: paperstand_store::UserId,
+        id: &ArxivId,
+        body: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<paperstand_store::Comment> {
+        self.inner.add_comment(user, id, body, now).await
+    }
+    async fn comment(
+        &self,
+        comment: i64,
+    ) -> paperstand_store::Result<Option<paperstand_store::Comment>> {
+        self.inner.comment(comment).await
+    }
+    async fn comments(
+        &self,
+        id: &ArxivId,
+    ) -> paperstand_store::Result<Vec<paperstand_store::Comment>> {
+        self.inner.comments(id).await
+    }
+    async fn edit_comment(
+        &self,
+        comment: i64,
+        user: paperstand_store::UserId,
+        body: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.edit_comment(comment, user, body, now).await
+    }
+    async fn remove_comment(
+        &self,
+        comment: i64,
+        by: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.remove_comment(comment, by, now).await
+    }
+    async fn report_comment(
+        &self,
+        comment: i64,
+        user: paperstand_store::UserId,
+        reason: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.report_comment(comment, user, reason, now).await
+    }
+    async fn reported_comments(
+        &self,
+        page: Page,
+    ) -> paperstand_store::Result<Vec<paperstand_store::ReportedComment>> {
+        self.inner.reported_comments(page).await
+    }
+    async fn dismiss_reports(
+        &self,
+        comment: i64,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.dismiss_reports(comment, now).await
+    }
+    async fn submit_paper(
+        &self,
+        paper: &Paper,
+        user: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<paperstand_store::SubmitOutcome> {
+        self.inner.submit_paper(paper, user, now).await
+    }
+    async fn submission(
+        &self,
+        id: &ArxivId,
+    ) -> paperstand_store::Result<Option<paperstand_store::Submission>> {
+        self.inner.submission(id).await
+    }
+    async fn recent_submissions(
+        &self,
+        page: Page,
+    ) -> paperstand_store::Result<Vec<paperstand_store::Submission>> {
+        self.inner.recent_submissions(page).await
+    }
+    async fn set_hidden(
+        &self,
+        id: &ArxivId,
+        hidden: bool,
+        by: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.set_hidden(id, hidden, by, now).await
+    }
+    async fn set_featured(
+        &self,
+        id: &ArxivId,
+        featured: bool,
+        by: paperstand_store::UserId,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.set_featured(id, featured, by, now).await
+    }
+    async fn hidden_papers(&self, page: Page) -> paperstand_store::Result<Vec<Paper>> {
+        self.inner.hidden_papers(page).await
+    }
+    async fn featured_on(&self, day: Date) -> paperstand_store::Result<Vec<ArxivId>> {
+        self.inner.featured_on(day).await
+    }
+    async fn paper_community(
+        &self,
+        id: &ArxivId,
+    ) -> paperstand_store::Result<paperstand_store::PaperCommunity> {
+        self.inner.paper_community(id).await
+    }
+    async fn counts(
+        &self,
+        ids: &[ArxivId],
+    ) -> paperstand_store::Result<std::collections::HashMap<ArxivId, paperstand_store::Counts>>
+    {
+        self.inner.counts(ids).await
+    }
+    async fn community_seq(&self) -> paperstand_store::Result<i64> {
+        self.inner.community_seq().await
+    }
+    async fn trending_inputs(
+        &self,
+        query: &paperstand_store::TrendingQuery,
+    ) -> paperstand_store::Result<Vec<paperstand_core::trending::TrendingInput>> {
+        self.inner.trending_inputs(query).await
+    }
+    async fn link_repos(
+        &self,
+        links: &[(ArxivId, String)],
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.link_repos(links, now).await
+    }
+    async fn repos_due(
+        &self,
+        now: time::OffsetDateTime,
+        limit: u32,
+    ) -> paperstand_store::Result<Vec<paperstand_store::RepoToCheck>> {
+        self.inner.repos_due(now, limit).await
+    }
+    async fn record_repo_check(
+        &self,
+        check: &paperstand_store::RepoCheck,
+    ) -> paperstand_store::Result<()> {
+        self.inner.record_repo_check(check).await
+    }
+    async fn paper_repos(
+        &self,
+        id: &ArxivId,
+    ) -> paperstand_store::Result<Vec<paperstand_store::RepoStars>> {
+        self.inner.paper_repos(id).await
+    }
+}
+
 #[tokio::test]
 async fn a_failing_database_stops_the_import_after_the_good_batches() {
     let dir = tempfile::tempdir().unwrap();

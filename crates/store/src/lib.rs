@@ -3,6 +3,7 @@
 //! backend passes. No sqlx type crosses the trait; SQL lives only in backend modules.
 //! This crate imports `paperstand-core` and nothing of the application.
 
+pub mod community;
 pub mod contract;
 mod fingerprint;
 pub mod sqlite;
@@ -13,6 +14,11 @@ use paperstand_core::external::{ExternalLink, Signal};
 use paperstand_core::{ArxivId, Paper};
 use time::Date;
 
+pub use community::{
+    Comment, Community, Counts, Credentials, NewUser, PaperCommunity, RepoCheck, RepoOutcome,
+    RepoStars, RepoToCheck, ReportedComment, Role, Submission, SubmitOutcome, TokenKind,
+    TrendingQuery, User, UserId,
+};
 pub use fingerprint::fingerprint;
 pub use sqlite::SqliteStore;
 
@@ -89,6 +95,8 @@ pub struct ChangedPaper {
     pub seq: i64,
     /// The paper as stored.
     pub paper: Paper,
+    /// Hidden by a curator: followers drop it.
+    pub hidden: bool,
 }
 
 /// A paper whose embedding is missing, from another model, or older than the paper.
@@ -131,7 +139,7 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug {
+pub trait Store: Community + Send + Sync + std::fmt::Debug {
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.

@@ -24,6 +24,7 @@ use crate::{
     StoredEmbedding, UpsertOutcome,
 };
 
+mod community;
 mod links;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -539,7 +540,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "select ",
             paper_columns!(),
-            ", change_seq from papers where change_seq > ?1 order by change_seq limit ?2"
+            ", change_seq, hidden from papers where change_seq > ?1 order by change_seq limit ?2"
         ))
         .bind(after_seq)
         .bind(limit)
@@ -551,6 +552,7 @@ impl Store for SqliteStore {
                 Ok(ChangedPaper {
                     seq: row.try_get("change_seq").map_err(db_error)?,
                     paper: paper_from_row(row)?,
+                    hidden: row.try_get("hidden").map_err(db_error)?,
                 })
             })
             .collect()

@@ -8,9 +8,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod community;
 mod ingest;
 
+pub use community::{CommunityConfig, MailConfig};
 pub use ingest::{IngestConfig, parse_time_of_day, parse_url};
+pub use paperstand_core::trending::TrendingParams;
 
 /// The effective configuration.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,6 +30,12 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Search by keyword and by meaning.
     pub search: SearchConfig,
+    /// Members' submissions.
+    pub community: CommunityConfig,
+    /// The trending formula's parameters (docs/ranking.md).
+    pub trending: TrendingParams,
+    /// Outgoing e-mail.
+    pub mail: MailConfig,
 }
 
 /// The `[search]` section.
@@ -88,6 +97,9 @@ impl Default for Config {
             },
             ingest: IngestConfig::default(),
             search: SearchConfig::default(),
+            community: CommunityConfig::default(),
+            trending: TrendingParams::default(),
+            mail: MailConfig::default(),
             log: LogConfig {
                 format: LogFormat::Text,
                 level: "info".to_owned(),
@@ -110,6 +122,12 @@ struct FileConfig {
     ingest: ingest::FileIngest,
     #[serde(default)]
     search: FileSearch,
+    #[serde(default)]
+    community: community::FileCommunity,
+    #[serde(default)]
+    trending: community::FileTrending,
+    #[serde(default)]
+    mail: community::FileMail,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,6 +224,14 @@ impl Config {
         if let Some(dir) = file.search.model_dir {
             self.search.model_dir = Some(dir);
         }
+        community::apply_file(
+            &mut self.community,
+            &mut self.mail,
+            &mut self.trending,
+            file.community,
+            file.mail,
+            file.trending,
+        )?;
         Ok(())
     }
 
@@ -239,6 +265,7 @@ impl Config {
         if let Some(dir) = env("PAPERSTAND_MODEL_DIR").filter(|d| !d.is_empty()) {
             self.search.model_dir = Some(PathBuf::from(dir));
         }
+        community::apply_env(&mut self.community, &mut self.mail, &mut self.trending, env)?;
         Ok(())
     }
 

@@ -23,6 +23,27 @@ pub enum AppError {
     /// The request is malformed; `detail` says how to fix it.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The action needs a signed-in member: redirects to the sign-in page, which comes
+    /// back to `next`.
+    #[error("sign in required")]
+    SignInRequired {
+        /// Where to go after signing in.
+        next: String,
+    },
+    /// Signed in, but not allowed; says why.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A rate limit: says when to try again.
+    #[error("too many requests: {detail}")]
+    TooMany {
+        /// What was limited and what to do.
+        detail: String,
+        /// Seconds until a try may succeed.
+        retry_after: u64,
+    },
+    /// The request body is larger than any form.
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// Anything else: logged, and the client sees a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -53,6 +74,10 @@ impl AppError {
         match self {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,7 +95,36 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let mut retry_after = None;
         let page = match self {
+            AppError::SignInRequired { next } => {
+                let target = format!(
+                    "/signin?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                return axum::response::Redirect::to(&target).into_response();
+            }
+            AppError::Forbidden(detail) => MessagePage {
+                title: "You can't do that".to_owned(),
+                detail,
+                links: vec![("Today's papers".to_owned(), "/".to_owned())],
+            },
+            AppError::TooMany {
+                detail,
+                retry_after: seconds,
+            } => {
+                retry_after = Some(seconds);
+                MessagePage {
+                    title: "Too many tries".to_owned(),
+                    detail,
+                    links: vec![("Today's papers".to_owned(), "/".to_owned())],
+                }
+            }
+            AppError::TooLarge(detail) => MessagePage {
+                title: "That is too large".to_owned(),
+                detail,
+                links: Vec::new(),
+            },
             AppError::NotFound {
                 title,
                 detail,
@@ -94,9 +148,15 @@ impl IntoResponse for AppError {
                 }
             }
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(body) => (status, Html(body)).into_response(),
             Err(_) => (status, page.title).into_response(),
+        };
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
+        response
     }
 }

@@ -1,8 +1,13 @@
 //! The web site: server-rendered pages readable without JavaScript. Handlers call the
 //! store and `core`, never SQL or ranking code of their own; `router.rs` lists every URL.
 
+pub mod accounts;
+pub mod admin;
 pub mod api;
+pub mod auth;
 pub mod cache;
+pub mod comment_markdown;
+pub mod community;
 pub mod error;
 pub mod exports;
 pub mod feed_formats;
@@ -48,6 +53,10 @@ pub struct AppState {
     /// Search by keyword and meaning; `None` where a caller built the state without it
     /// (search pages then say search is unavailable).
     pub search: Option<Arc<Search>>,
+    /// Keys, cookie policy, account rate limits and the mailer.
+    pub auth: auth::Auth,
+    /// How members submit papers.
+    pub submissions: Arc<community::Submissions>,
 }
 
 impl AppState {
@@ -59,7 +68,21 @@ impl AppState {
             public_url: public_url.into(),
             rate_limiter: Arc::new(api::limits::RateLimiter::new(DEFAULT_API_RATE_PER_MINUTE)),
             search: None,
+            auth: auth::Auth::ephemeral(),
+            submissions: Arc::default(),
         }
+    }
+
+    /// The same state with these account settings.
+    pub fn with_auth(mut self, auth: auth::Auth) -> AppState {
+        self.auth = auth;
+        self
+    }
+
+    /// The same state with these submission settings.
+    pub fn with_submissions(mut self, submissions: community::Submissions) -> AppState {
+        self.submissions = Arc::new(submissions);
+        self
     }
 
     /// The same state with a search service.
@@ -75,13 +98,21 @@ impl AppState {
     }
 }
 
-/// Content-Security-Policy: no script, no inline style, nothing from elsewhere.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; \
-                   form-action 'self'; frame-ancestors 'none'";
+/// Content-Security-Policy: only the site's own script file (no inline script), no
+/// inline style, nothing from elsewhere.
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+                   img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The application: routes plus security headers and request logging.
+/// The application: routes, then (outermost last) CSRF checks on every state-changing
+/// request, the viewer's session, security headers and request logging.
 pub fn app(state: AppState) -> Router {
-    router::routes(state).layer(axum::middleware::from_fn(security_headers))
+    router::routes(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, auth::identify))
+        .layer(axum::middleware::from_fn(security_headers))
 }
 
 async fn security_headers(request: Request, next: Next) -> Response {
@@ -154,7 +185,21 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     }
     let search = Arc::new(Search::open(store.clone(), &config).await?);
     tokio::spawn(crate::search::run_forever(search.clone()));
-    let state = AppState::new(store.clone(), &config.public_url()).with_search(search.clone());
+    let mailer = Arc::new(crate::mail::FileMailer::new(
+        &config.data_dir.join("mail").join("outbox"),
+        &config.mail.from,
+    ));
+    let public_url = config.public_url();
+    let auth = auth::Auth::load(store.as_ref(), public_url.starts_with("https://"), mailer).await?;
+    let fetcher = crate::ingest::fetch::Fetcher::new(&config.ingest, &public_url)?;
+    let submissions = community::Submissions {
+        arxiv: Some((Arc::new(fetcher), config.ingest.api_base_url.clone())),
+        window_days: config.community.submit_window_days,
+    };
+    let state = AppState::new(store.clone(), &public_url)
+        .with_search(search.clone())
+        .with_auth(auth)
+        .with_submissions(submissions);
     serve(listener, state, shutdown_signal()).await?;
     let saver = search.clone();
     let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;

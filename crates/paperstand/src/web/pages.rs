@@ -358,6 +358,18 @@ pub async fn fallback(uri: Uri) -> AppError {
     }
 }
 
+/// `GET /static/app.js`: the upvote script (every form works without it).
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/app.js"),
+    )
+        .into_response()
+}
+
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> Response {
     (

@@ -1,9 +1,9 @@
 //! Every URL of the site, on one screen.
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
-use super::{AppState, api, feeds, pages, search};
+use super::{AppState, accounts, admin, api, community, feeds, pages, search};
 
 /// The route table.
 pub fn routes(state: AppState) -> Router {
@@ -30,9 +30,39 @@ pub fn routes(state: AppState) -> Router {
         .route("/search", get(search::show_search))
         .route("/feeds/category/{file}", get(feeds::show_category_feed))
         .route("/feeds/{file}", get(feeds::show_feed))
+        .route("/signup", get(accounts::show_signup).post(accounts::signup))
+        .route("/signin", get(accounts::show_signin).post(accounts::signin))
+        .route("/signout", post(accounts::signout))
+        .route(
+            "/verify/{token}",
+            get(accounts::show_verify).post(accounts::verify),
+        )
+        .route(
+            "/reset",
+            get(accounts::show_reset_request).post(accounts::reset_request),
+        )
+        .route(
+            "/reset/{token}",
+            get(accounts::show_reset).post(accounts::reset),
+        )
+        .route("/account", get(accounts::show_account))
+        .route(
+            "/submit",
+            get(community::show_submit).post(community::submit),
+        )
+        .route("/vote/{*id}", post(community::vote))
+        .route("/comment/{*id}", post(community::add_comment))
+        .route(
+            "/comments/{number}/{action}",
+            post(community::comment_action),
+        )
+        .route("/curate/{*id}", post(community::curate))
+        .route("/admin", get(admin::show_admin))
+        .route("/admin/users/{id}", post(admin::user_action))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/app.js", get(pages::script))
         .fallback(pages::fallback)
         .with_state(state)
 }

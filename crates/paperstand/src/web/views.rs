@@ -91,6 +91,15 @@ pub struct CardView {
     pub listed_on: String,
     /// The authors withdrew it.
     pub withdrawn: bool,
+    /// Upvotes on this instance.
+    pub upvotes: u64,
+    /// Comments on this instance.
+    pub comments: u64,
+    /// The signed-in member upvoted it.
+    pub voted: bool,
+    /// The signed-in member's CSRF token for the vote form; `None` for visitors, who
+    /// get a link to sign in instead.
+    pub csrf: Option<String>,
 }
 
 impl CardView {
@@ -107,6 +116,10 @@ impl CardView {
             links: all_links(paper, external),
             listed_on: format_date(paper.listed_on),
             withdrawn: paper.withdrawn,
+            upvotes: 0,
+            comments: 0,
+            voted: false,
+            csrf: None,
         }
     }
 }

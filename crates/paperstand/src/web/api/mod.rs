@@ -67,10 +67,17 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        let status = error.status();
+        let mut status = error.status();
         let detail = match error {
             AppError::NotFound { title, .. } => title,
-            AppError::BadRequest(detail) => detail,
+            AppError::BadRequest(detail)
+            | AppError::Forbidden(detail)
+            | AppError::TooLarge(detail)
+            | AppError::TooMany { detail, .. } => detail,
+            AppError::SignInRequired { .. } => {
+                status = StatusCode::UNAUTHORIZED;
+                "sign in first".to_owned()
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = format!("{e:#}"), "API request failed");
                 "something went wrong on our side; the error was logged".to_owned()

@@ -9,6 +9,7 @@ mod model;
 mod search;
 mod services;
 mod transfer;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -76,6 +77,9 @@ enum Command {
     /// Show or check the configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage members: create the first admin, change roles, list
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Model(command) => model::run(&config, &command).await,
             Command::Doctor => search::run_doctor(&config).await,
             Command::Eval(EvalCommand::Search(args)) => eval::run(&config, &args).await,
+            Command::User(command) => user::run(&config, &command).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

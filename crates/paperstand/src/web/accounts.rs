@@ -444,7 +444,7 @@ pub async fn signin(
         "signin.ip",
         &viewer.ip.to_string(),
         limits.signin_per_ip_minute,
-        Duration::minutes(1),
+        limits.signin_ip_window,
         "Too many sign-in attempts from your address. Wait a minute and try again.",
     )
     .await?;
@@ -453,14 +453,14 @@ pub async fn signin(
     let now = OffsetDateTime::now_utc();
     let failures = state
         .store
-        .count_events("signin.fail", &key, now - Duration::hours(1))
+        .count_events("signin.fail", &key, now - limits.signin_failure_window)
         .await?;
     if failures >= limits.signin_failures_per_account_hour {
         return Err(AppError::TooMany {
             detail: "Too many failed sign-ins for this account in the last hour. Try again \
                      later, or reset your password."
                 .to_owned(),
-            retry_after: 3600,
+            retry_after: limits.signin_failure_window.whole_seconds().unsigned_abs(),
         });
     }
     let credentials = state.store.credentials(&email).await?;
@@ -485,7 +485,7 @@ pub async fn signin(
         _ => {
             state
                 .store
-                .record_event("signin.fail", &key, now, now - Duration::hours(1))
+                .record_event("signin.fail", &key, now, now - limits.signin_failure_window)
                 .await?;
             return refuse(
                 "That e-mail address and password do not match an account.",

@@ -496,3 +496,64 @@ pub async fn decorate_cards(
     }
     Ok(())
 }
+
+/// Fills in a paper page's community part: votes, comments, submitter, curation and
+/// GitHub stars, with the forms a signed-in member may use.
+pub async fn fill_paper_page(
+    state: &AppState,
+    viewer: &Viewer,
+    page: &mut super::views::PaperPage,
+    community: &paperstand_store::PaperCommunity,
+) -> Result<(), AppError> {
+    use super::views::{CommentView, RepoView};
+    let id: ArxivId = parse_id(&page.card.id)?;
+    decorate_cards(state, viewer, std::slice::from_mut(&mut page.card)).await?;
+    let me = viewer.user.as_ref().map(|u| u.id);
+    let comments = state.store.comments(&id).await?;
+    let view = &mut page.community;
+    view.hidden = community.hidden;
+    view.featured = community.featured;
+    view.submitted_by = community.submission.as_ref().map(|s| {
+        (
+            s.submitter.clone(),
+            paperstand_core::record::format_date(s.submitted_at.date()),
+        )
+    });
+    view.comment_count = comments.iter().filter(|c| c.removed_at.is_none()).count();
+    view.comments = comments
+        .into_iter()
+        .map(|c| CommentView {
+            id: c.id,
+            author: c.author,
+            when: paperstand_core::record::format_date(c.created_at.date()),
+            edited: c.edited_at.is_some(),
+            body_html: if c.removed_at.is_some() {
+                String::new()
+            } else {
+                super::comment_markdown::render_comment(&c.body)
+            },
+            removed: c.removed_at.is_some(),
+            mine: Some(c.user_id) == me,
+            body: c.body,
+        })
+        .collect();
+    view.csrf = viewer
+        .csrf()
+        .filter(|_| viewer.user.is_some())
+        .map(str::to_owned);
+    view.curator = viewer.moderates();
+    view.repos = state
+        .store
+        .paper_repos(&id)
+        .await?
+        .into_iter()
+        .filter(|r| r.status != "gone")
+        .map(|r| RepoView {
+            url: format!("https://github.com/{}", r.full_name),
+            name: r.full_name,
+            stars: r.stars.map(paperstand_core::group_thousands),
+            observed_on: r.observed_on.map(paperstand_core::record::format_date),
+        })
+        .collect();
+    Ok(())
+}

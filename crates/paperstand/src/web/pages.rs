@@ -15,6 +15,7 @@ use serde::Deserialize;
 use time::Date;
 
 use super::AppState;
+use super::auth::Viewer;
 use super::error::AppError;
 use super::exports::{self, ExportFormat};
 use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, SimilarView, TrendingPage};
@@ -145,10 +146,20 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
     })
 }
 
+/// Query of the paper page.
+#[derive(Debug, Deserialize)]
+pub struct PaperQuery {
+    submitted: Option<String>,
+}
+
 /// `GET /papers/{id}`: one paper. A versioned or aliased id redirects to the paper.
+/// Visitors get the shared cached page; signed-in members a fresh one with their forms.
+/// A hidden paper is gone for everyone but curators.
 pub async fn show_paper(
     State(state): State<AppState>,
+    viewer: Viewer,
     raw: Result<Path<String>, PathRejection>,
+    query: Result<Query<PaperQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Path(raw) = raw.map_err(|_| {
         AppError::not_found("Not an arXiv id", "Paper pages live at /papers/2503.11731.")
@@ -167,7 +178,13 @@ pub async fn show_paper(
             Redirect::permanent(&format!("/papers/{}", id.without_version())).into_response(),
         );
     }
+    let just_submitted = query.ok().and_then(|q| q.0.submitted).is_some();
     let store = state.store.as_ref();
+    if viewer.user.is_some() || just_submitted {
+        return Ok(html(render(
+            &paper_page(&state, &viewer, &id, just_submitted).await?,
+        )?));
+    }
     // Similar papers change when new vectors arrive, which the store's change sequence
     // does not count: the vector index's position is part of the cache key.
     let vectors_at = match &state.search {
@@ -177,20 +194,44 @@ pub async fn show_paper(
     let body = state
         .cache
         .get_or_render(store, format!("paper/{id}/{vectors_at}"), || async {
-            match store.paper(&id).await? {
-                Some(paper) => {
-                    let external = store
-                        .external_links(std::slice::from_ref(&paper.id))
-                        .await?;
-                    let mut page = PaperPage::new(&paper, &external, &state.public_url);
-                    add_similar(&mut page, &state, &paper).await?;
-                    render(&page)
-                }
-                None => Err(unknown_paper(&id)),
-            }
+            render(&paper_page(&state, &viewer, &id, false).await?)
         })
         .await?;
     Ok(html(body))
+}
+
+async fn paper_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &ArxivId,
+    just_submitted: bool,
+) -> Result<PaperPage, AppError> {
+    let store = state.store.as_ref();
+    let Some(paper) = store.paper(id).await? else {
+        return Err(unknown_paper(id));
+    };
+    let community = store.paper_community(id).await?;
+    if community.hidden && !viewer.moderates() {
+        return Err(AppError::NotFound {
+            title: format!("Paper {id} is not shown here"),
+            detail: "The curators of this site hid it. It is still on arXiv.".to_owned(),
+            links: vec![
+                (format!("{id} on arXiv"), id.abs_url()),
+                ("Today's papers".to_owned(), "/".to_owned()),
+            ],
+        });
+    }
+    let external = store
+        .external_links(std::slice::from_ref(&paper.id))
+        .await?;
+    let mut page = PaperPage::new(&paper, &external, &state.public_url);
+    add_similar(&mut page, state, &paper).await?;
+    super::community::fill_paper_page(state, viewer, &mut page, &community).await?;
+    if just_submitted && community.submission.is_some() {
+        page.community.notice =
+            Some("Thank you: the paper is submitted and credited to you.".to_owned());
+    }
+    Ok(page)
 }
 
 /// Papers listed under "Similar papers".

@@ -391,6 +391,84 @@ pub struct PaperPage {
     pub similar: Vec<SimilarView>,
     /// Why there are no similar papers, when there are none.
     pub similar_note: Option<String>,
+    /// Votes, comments, curation and code stars.
+    pub community: CommunityView,
+}
+
+/// The community part of a paper page.
+#[derive(Debug, Clone, Default)]
+pub struct CommunityView {
+    /// Hidden by a curator (only curators see the page).
+    pub hidden: bool,
+    /// Featured by a curator.
+    pub featured: bool,
+    /// Who submitted it and when.
+    pub submitted_by: Option<(String, String)>,
+    /// Comments, oldest first.
+    pub comments: Vec<CommentView>,
+    /// Comments not removed.
+    pub comment_count: usize,
+    /// A member is signed in (their CSRF token).
+    pub csrf: Option<String>,
+    /// The viewer curates.
+    pub curator: bool,
+    /// The paper's GitHub repositories with star counts.
+    pub repos: Vec<RepoView>,
+    /// A one-off notice ("Thank you for submitting").
+    pub notice: Option<String>,
+    /// Why it is trending: each term and the score.
+    pub why: Option<WhyView>,
+}
+
+/// A comment as shown.
+#[derive(Debug, Clone)]
+pub struct CommentView {
+    /// Row id (anchor `comment-N`).
+    pub id: i64,
+    /// Author's display name.
+    pub author: String,
+    /// Posted on.
+    pub when: String,
+    /// Edited since.
+    pub edited: bool,
+    /// The rendered Markdown (sanitised by the comment renderer).
+    pub body_html: String,
+    /// The Markdown, for the edit form (escaped by the template).
+    pub body: String,
+    /// Deleted or removed.
+    pub removed: bool,
+    /// The viewer wrote it.
+    pub mine: bool,
+}
+
+/// A repository with its stars.
+#[derive(Debug, Clone)]
+pub struct RepoView {
+    /// `owner/name`.
+    pub name: String,
+    /// `https://github.com/owner/name`.
+    pub url: String,
+    /// Stars, grouped (`12,345`), when known.
+    pub stars: Option<String>,
+    /// When the count was seen.
+    pub observed_on: Option<String>,
+}
+
+/// "Why it is trending": the breakdown in words and numbers.
+#[derive(Debug, Clone)]
+pub struct WhyView {
+    /// The window the breakdown is for.
+    pub window: &'static str,
+    /// Each term: label, weight, contribution in points.
+    pub terms: Vec<(String, String, String)>,
+    /// Points before decay.
+    pub points: String,
+    /// Hours counted for the decay.
+    pub age_hours: String,
+    /// The decay divisor.
+    pub decay: String,
+    /// The score.
+    pub score: String,
 }
 
 impl PaperPage {
@@ -430,6 +508,7 @@ impl PaperPage {
             daily_href: format!("/?date={listed}"),
             similar: Vec::new(),
             similar_note: None,
+            community: CommunityView::default(),
         }
     }
 }

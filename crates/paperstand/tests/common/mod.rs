@@ -6,14 +6,19 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod member;
 pub mod oai_replay;
 
 use std::io::Cursor;
 use std::sync::Arc;
 
-use paperstand::config::Config;
+use paperstand::config::{Config, IngestConfig};
+use paperstand::ingest::fetch::Fetcher;
+use paperstand::mail::MemoryMailer;
 use paperstand::search::Search;
 use paperstand::transfer::{ImportReport, import_lines};
+use paperstand::web::auth::{Auth, AuthLimits};
+use paperstand::web::community::Submissions;
 use paperstand::web::{AppState, serve};
 use paperstand_core::Paper;
 use paperstand_embed::Embedder;
@@ -34,6 +39,8 @@ pub struct TestApp {
     pub search: Arc<Search>,
     /// A client that does not follow redirects.
     pub client: reqwest::Client,
+    /// The account e-mails the instance sent.
+    pub mailer: Arc<MemoryMailer>,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -80,6 +87,45 @@ impl TestApp {
     }
 
     async fn start(per_minute: u32, embedder: Result<Arc<Embedder>, String>) -> TestApp {
+        TestApp::start_with(
+            per_minute,
+            embedder,
+            Submissions::default(),
+            AuthLimits::default(),
+        )
+        .await
+    }
+
+    /// An instance with no papers whose members submit through the arXiv API at
+    /// `arxiv_api` (a local replay server), with these limits.
+    pub async fn community(arxiv_api: &str, window_days: u32, limits: AuthLimits) -> TestApp {
+        let config = IngestConfig {
+            request_interval_ms: 0,
+            retry_base_ms: 10,
+            max_retries: 1,
+            allowed_hosts: vec!["127.0.0.1".to_owned()],
+            ..IngestConfig::default()
+        };
+        let fetcher = Fetcher::new(&config, "http://test.invalid").expect("fetcher");
+        let submissions = Submissions {
+            arxiv: Some((Arc::new(fetcher), arxiv_api.to_owned())),
+            window_days,
+        };
+        TestApp::start_with(
+            1_000_000,
+            Err("turned off in this test".to_owned()),
+            submissions,
+            limits,
+        )
+        .await
+    }
+
+    async fn start_with(
+        per_minute: u32,
+        embedder: Result<Arc<Embedder>, String>,
+        submissions: Submissions,
+        limits: AuthLimits,
+    ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(
             SqliteStore::open(&dir.path().join("paperstand.sqlite"))
@@ -100,9 +146,15 @@ impl TestApp {
                 .await
                 .expect("search"),
         );
+        let mailer = Arc::new(MemoryMailer::default());
+        let mut auth = Auth::ephemeral();
+        auth.mailer = mailer.clone();
+        auth.limits = limits;
         let state = AppState::new(store.clone(), &url)
             .with_api_rate(per_minute)
-            .with_search(search.clone());
+            .with_search(search.clone())
+            .with_auth(auth)
+            .with_submissions(submissions);
         tokio::spawn(serve(listener, state, async move {
             let _ = rx.await;
         }));
@@ -116,6 +168,7 @@ impl TestApp {
             store,
             search,
             client,
+            mailer,
             shutdown: Some(tx),
             _dir: dir,
         }

@@ -25,6 +25,7 @@ use crate::{
 };
 
 mod community;
+mod inspect;
 mod links;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

@@ -43,6 +43,10 @@ pub struct AuthLimits {
     pub signin_per_ip_minute: u64,
     /// Failed sign-ins an hour for one account (known or not).
     pub signin_failures_per_account_hour: u64,
+    /// The "minute" of the per-address limit (shorter in tests that watch it unlock).
+    pub signin_ip_window: Duration,
+    /// The "hour" of the per-account limit.
+    pub signin_failure_window: Duration,
     /// Sign-ups and reset requests an hour from one address.
     pub signups_per_ip_hour: u64,
     /// Comments a member may post in ten minutes.
@@ -58,6 +62,8 @@ impl Default for AuthLimits {
         AuthLimits {
             signin_per_ip_minute: 10,
             signin_failures_per_account_hour: 100,
+            signin_ip_window: Duration::minutes(1),
+            signin_failure_window: Duration::hours(1),
             signups_per_ip_hour: 20,
             comments_per_ten_minutes: 10,
             comments_per_day: 100,

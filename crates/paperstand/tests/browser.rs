@@ -104,6 +104,113 @@ async fn pages_work_in_a_real_browser() {
     eprintln!("browser test took {:.1?}", started.elapsed());
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_signs_in_and_upvotes_without_a_reload() {
+    if !browser_installed() {
+        return;
+    }
+    let app = TestApp::with_fixture().await;
+    create_member(
+        &app,
+        "ada@example.org",
+        "Ada",
+        paperstand_store::Role::Member,
+    )
+    .await;
+    let browser = Browser::launch().await;
+
+    // Sign in with the form, as a person would.
+    browser.goto(&format!("{}/signin?next=/", app.url)).await;
+    let email = browser.find("input[name=email]").await;
+    browser.type_text(&email, "ada@example.org").await;
+    let password = browser.find("input[name=password]").await;
+    browser
+        .type_text(&password, &format!("{}\n", common::member::PASSWORD))
+        .await;
+    browser.wait_for_url_ending("/").await;
+
+    // Mark this page: a reload would lose the mark.
+    browser
+        .execute("window.__notReloaded = 42; return 1;")
+        .await;
+    let button = browser.find("article.card form.vote button").await;
+    assert_eq!(
+        browser.attribute(&button, "aria-pressed").await.as_deref(),
+        Some("false")
+    );
+    let form = browser.find("article.card form.vote").await;
+    let action = browser.attribute(&form, "action").await.unwrap();
+    browser.click(&button).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let count = browser
+            .text(&browser.find("article.card form.vote .count").await)
+            .await;
+        if count == "1" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the count stayed at {count}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser.attribute(&button, "aria-pressed").await.as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        browser.execute("return window.__notReloaded;").await,
+        json!(42),
+        "the page was reloaded"
+    );
+    let id: paperstand_core::ArxivId = action.trim_start_matches("/vote/").parse().unwrap();
+    use paperstand_store::Community;
+    let counts = app.store.counts(std::slice::from_ref(&id)).await.unwrap();
+    assert_eq!(counts[&id].upvotes, 1, "the vote is stored");
+
+    // Clicking again takes it back, still without a reload.
+    browser.click(&button).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while browser.attribute(&button, "aria-pressed").await.as_deref() != Some("false") {
+        assert!(Instant::now() < deadline, "the upvote was not taken back");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser
+            .text(&browser.find("article.card form.vote .count").await)
+            .await,
+        "0"
+    );
+    assert_eq!(
+        browser.execute("return window.__notReloaded;").await,
+        json!(42)
+    );
+    browser.quit().await;
+}
+
+/// A confirmed member with the test password, created through the store.
+async fn create_member(
+    app: &TestApp,
+    email: &str,
+    name: &str,
+    role: paperstand_store::Role,
+) -> i64 {
+    use paperstand_store::Community;
+    let hash = paperstand::accounts::password::hash(common::member::PASSWORD).unwrap();
+    app.store
+        .create_user(
+            &paperstand_store::NewUser {
+                email: email.to_owned(),
+                display_name: name.to_owned(),
+                password_hash: hash,
+                role,
+                verified: true,
+            },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+        .id
+}
+
 /// Whether Chromium and chromedriver are installed. When they are not, skips (returns
 /// false) if `PAPERSTAND_SKIP_BROWSER=1`, and otherwise fails saying how to get them.
 fn browser_installed() -> bool {
@@ -330,6 +437,12 @@ impl Browser {
         let path = format!("/element/{element}/value");
         self.post(&path, json!({"text": text.replace('\n', "\u{E007}")}))
             .await;
+    }
+
+    /// Runs `script` in the page; returns what it returns.
+    async fn execute(&self, script: &str) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": []}))
+            .await
     }
 
     /// Ends the session, which closes the browser.

@@ -18,8 +18,13 @@ const ROUTER: &str = include_str!("../src/web/router.rs");
 /// Every path in the route table, with its parameters filled with plausible values.
 fn routes() -> Vec<String> {
     let mut paths = Vec::new();
-    for piece in ROUTER.split(".route(\"").skip(1) {
-        let path = piece.split('"').next().unwrap();
+    for piece in ROUTER.split(".route(").skip(1) {
+        let path = piece
+            .trim_start()
+            .trim_start_matches('"')
+            .split('"')
+            .next()
+            .unwrap();
         let filled = path
             .replace("{*id}", "2503.00001")
             .replace("{*rest}", "anything")

@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod github;
 mod ingest;
 
+pub use github::{GithubConfig, REDACTED, Secret};
 pub use ingest::{IngestConfig, parse_time_of_day, parse_url};
 
 /// The effective configuration.
@@ -27,6 +29,8 @@ pub struct Config {
     pub ingest: IngestConfig,
     /// Search by keyword and by meaning.
     pub search: SearchConfig,
+    /// GitHub star counts.
+    pub github: GithubConfig,
 }
 
 /// The `[search]` section.
@@ -88,6 +92,7 @@ impl Default for Config {
             },
             ingest: IngestConfig::default(),
             search: SearchConfig::default(),
+            github: GithubConfig::default(),
             log: LogConfig {
                 format: LogFormat::Text,
                 level: "info".to_owned(),
@@ -110,6 +115,8 @@ struct FileConfig {
     ingest: ingest::FileIngest,
     #[serde(default)]
     search: FileSearch,
+    #[serde(default)]
+    github: github::FileGithub,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -206,6 +213,7 @@ impl Config {
         if let Some(dir) = file.search.model_dir {
             self.search.model_dir = Some(dir);
         }
+        self.github.apply_file(file.github).context("in [github]")?;
         Ok(())
     }
 
@@ -239,6 +247,7 @@ impl Config {
         if let Some(dir) = env("PAPERSTAND_MODEL_DIR").filter(|d| !d.is_empty()) {
             self.search.model_dir = Some(PathBuf::from(dir));
         }
+        self.github.apply_env(env)?;
         Ok(())
     }
 

@@ -1,14 +1,15 @@
 //! Paperstand: a self-hostable service that brings a research community its papers.
 //! The library holds the whole application; `main.rs` only calls [`cli::main`].
 //! Modules: `cli` (commands), `config`, `app` (opening the store, the demo import),
-//! `transfer` (import/export), `ingest` (harvesting from arXiv), `web` (pages),
-//! `telemetry` (logs).
+//! `transfer` (import/export), `ingest` (harvesting from arXiv), `stars` (GitHub star
+//! counts), `web` (pages), `telemetry` (logs).
 
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod ingest;
 pub mod search;
+pub mod stars;
 pub mod telemetry;
 pub mod transfer;
 pub mod web;

@@ -152,6 +152,7 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
             config.clone(),
         ));
     }
+    tokio::spawn(crate::stars::refresh_forever(store.clone(), config.clone()));
     let search = Arc::new(Search::open(store.clone(), &config).await?);
     tokio::spawn(crate::search::run_forever(search.clone()));
     let state = AppState::new(store.clone(), &config.public_url()).with_search(search.clone());

@@ -10,6 +10,9 @@ use time::macros::date;
 
 use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
+pub mod members;
+pub mod repos;
+
 /// A valid paper with the given id, title and listing date.
 pub fn sample_paper(id: &str, title: &str, listed_on: Date) -> Paper {
     let record = PaperRecord {
@@ -588,6 +591,16 @@ macro_rules! store_contract_tests {
             changes_are_followed_by_sequence,
             embeddings_backlog_and_follow
         );
+        $crate::store_contract_tests!(@module members, $make;
+            members_and_credentials,
+            sessions_expire_and_end,
+            tokens_work_once,
+            rate_events_window_and_forgetting
+        );
+        $crate::store_contract_tests!(@module repos, $make;
+            repos_link_check_and_due,
+            repo_moves_merge_or_rename
+        );
     };
     (@cases $make:expr; $($case:ident),+) => {
         $(
@@ -595,6 +608,15 @@ macro_rules! store_contract_tests {
             async fn $case() {
                 let (store, _guard) = $make.await;
                 $crate::contract::$case(&*store).await;
+            }
+        )+
+    };
+    (@module $module:ident, $make:expr; $($case:ident),+) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let (store, _guard) = $make.await;
+                $crate::contract::$module::$case(&*store).await;
             }
         )+
     };

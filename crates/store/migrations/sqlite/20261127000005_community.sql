@@ -111,23 +111,27 @@ create table repos (
     created_at text not null
 ) strict;
 
-create index repos_due on repos (next_check_at);
+-- Only repositories still checked ('gone' ones never are; a 'moved' one handed its
+-- papers to the repository it moved to).
+create index repos_due on repos (next_check_at) where status in ('new', 'ok');
 
 create table paper_repos (
     arxiv_id text not null,
     repo_id integer not null references repos (id) on delete cascade,
     primary key (arxiv_id, repo_id)
-) strict;
+) strict, without rowid;
 
 create index paper_repos_by_repo on paper_repos (repo_id);
 
 -- One star count per repository and day; a later check on the same day replaces it.
+-- Without rowid, the rows live in the key's b-tree: a repository's latest count, or its
+-- last one before a day, is one seek.
 create table star_snapshots (
     repo_id integer not null references repos (id) on delete cascade,
     observed_on text not null,
     stars integer not null,
     primary key (repo_id, observed_on)
-) strict;
+) strict, without rowid;
 
 -- Bumped by every vote, comment, submission, curation change and star count: cached
 -- pages that show them are dropped when it moves.

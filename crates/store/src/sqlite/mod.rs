@@ -24,7 +24,6 @@ use crate::{
     StoredEmbedding, UpsertOutcome,
 };
 
-mod community;
 mod links;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -42,6 +41,7 @@ macro_rules! paper_columns {
     };
 }
 
+mod community;
 mod embeddings;
 
 /// Paperstand's store in one SQLite file.
@@ -90,12 +90,23 @@ impl SqliteStore {
 }
 
 fn db_error(error: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &error
-        && let Some(constraint) = db.constraint()
-    {
-        return StoreError::Conflict {
-            constraint: constraint.to_owned(),
-        };
+    if let sqlx::Error::Database(db) = &error {
+        if let Some(constraint) = db.constraint() {
+            return StoreError::Conflict {
+                constraint: constraint.to_owned(),
+            };
+        }
+        // SQLite names no constraint, only the columns: "UNIQUE constraint failed: users.email".
+        if matches!(
+            db.kind(),
+            sqlx::error::ErrorKind::UniqueViolation | sqlx::error::ErrorKind::ForeignKeyViolation
+        ) {
+            let message = db.message();
+            let columns = message.rsplit_once(": ").map_or(message, |(_, c)| c);
+            return StoreError::Conflict {
+                constraint: columns.to_owned(),
+            };
+        }
     }
     StoreError::Other(error.to_string())
 }

@@ -14,6 +14,11 @@ pub const REDACTED: &str = "<redacted>";
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
     /// The value, for the one place that sends it.
     pub fn expose(&self) -> &str {
         &self.0
@@ -308,7 +313,8 @@ mod tests {
         assert_eq!(config.github.young_every_h, 2);
         assert_eq!(config.github.old_every_days, 3);
         assert_eq!(load(Some(&config.to_toml()), &[]).unwrap(), config);
-        let cases: &[(Option<&str>, &[(&str, &str)], &str)] = &[
+        type Case<'a> = (Option<&'a str>, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case<'_>] = &[
             (
                 Some("[github]\nyoung_every_h = 0"),
                 &[],

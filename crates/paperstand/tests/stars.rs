@@ -710,3 +710,97 @@ async fn refresh_stars_as_a_command() {
     let help = paperstand(&data, &replay, &["refresh", "stars", "--help"]);
     assert!(text(&help).0.contains("Exit status"));
 }
+
+/// A `serve` process, killed when dropped.
+struct Serving(std::process::Child, String);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Serving {
+    /// Waits until the server answers `/readyz`.
+    async fn ready(&self) {
+        paperstand::ingest::fetch::install_tls_provider();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(response) = reqwest::get(format!("{}/readyz", self.1)).await
+                && response.status() == 200
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("serve did not become ready");
+    }
+}
+
+fn serve(data: &std::path::Path, replay: &GithubReplay, refresh: bool) -> Serving {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--no-demo", "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("PAPERSTAND_CONFIG")
+        .env("PAPERSTAND_GITHUB_API_BASE_URL", &replay.url)
+        .env("PAPERSTAND_GITHUB_REFRESH", refresh.to_string())
+        .env("PAPERSTAND_GITHUB_REQUEST_INTERVAL_MS", "0")
+        .env("PAPERSTAND_SEMANTIC", "false")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    Serving(child, format!("http://127.0.0.1:{port}"))
+}
+
+/// Waits until the replay has seen `path`, or `limit` passes.
+async fn wait_for(replay: &GithubReplay, path: &str, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if !replay.seen_at(path).is_empty() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_refreshes_stars_only_when_configured() {
+    let replay = GithubReplay::start().await;
+    replay.set(REPO, Answer::repo("dogsheep/github-to-sqlite", 6, "\"e1\""));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("papers.jsonl");
+    let today = OffsetDateTime::now_utc().date();
+    std::fs::write(
+        &file,
+        paper_line("2611.00001", today, "github.com/dogsheep/github-to-sqlite"),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    assert!(
+        paperstand(&data, &replay, &["import", file.to_str().unwrap()])
+            .status
+            .success()
+    );
+
+    let off = serve(&data, &replay, false);
+    off.ready().await;
+    assert!(
+        !wait_for(&replay, REPO, Duration::from_secs(2)).await,
+        "serve fetches nothing from GitHub unless github.refresh is on"
+    );
+    drop(off);
+    let _on = serve(&data, &replay, true);
+    assert!(
+        wait_for(&replay, REPO, Duration::from_secs(30)).await,
+        "the first run starts with serve"
+    );
+}

@@ -71,7 +71,7 @@ impl Default for GithubConfig {
             api_base_url: "https://api.github.com".to_owned(),
             token: None,
             refresh: false,
-            refresh_every_min: 10,
+            refresh_every_min: 5,
             young_days: 30,
             young_every_h: 4,
             old_every_days: 7,

@@ -8,13 +8,11 @@ use std::time::{Duration, Instant};
 
 use paperstand_store::RepoOutcome;
 use reqwest::StatusCode;
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, ETAG, HeaderMap, HeaderValue, IF_NONE_MATCH, LOCATION,
-};
-use serde::Deserialize;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, IF_NONE_MATCH, LOCATION};
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
+use super::answer::{is_repo_name, outcome_of, parse_repo};
 use super::limits::{Budget, Refusal, budget, classify_refusal};
 use crate::config::{Config, Secret};
 use crate::ingest::fetch::{describe, install_tls_provider, is_loopback};
@@ -90,13 +88,6 @@ struct Reply {
     status: StatusCode,
     headers: HeaderMap,
     body: Vec<u8>,
-}
-
-/// The fields of a repository the star counts need.
-#[derive(Deserialize)]
-struct RepoJson {
-    full_name: String,
-    stargazers_count: u64,
 }
 
 /// State shared by the requests: holding the lock serialises them.
@@ -390,61 +381,9 @@ fn doubled(base: Duration, n: u32) -> Duration {
         .min(Duration::from_secs(3600))
 }
 
-fn parse_repo(body: &[u8]) -> Result<RepoJson, String> {
-    serde_json::from_slice(body)
-        .map_err(|e| format!("GitHub's answer is not a repository ({e}); the stored count is kept"))
-}
-
-/// Stars, or a move when GitHub answers under another name (renames answer 200 with
-/// the new `full_name` as often as 301).
-fn outcome_of(asked: &str, repo: RepoJson, headers: &HeaderMap) -> RepoOutcome {
-    if !repo.full_name.eq_ignore_ascii_case(asked) && is_repo_name(&repo.full_name) {
-        return RepoOutcome::Moved {
-            to: repo.full_name.to_ascii_lowercase(),
-        };
-    }
-    RepoOutcome::Stars {
-        stars: repo.stargazers_count,
-        etag: headers
-            .get(ETAG)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    }
-}
-
-/// `owner/name` as GitHub allows them: one slash, ASCII letters, digits, `-`, `_`, `.`,
-/// and neither part `.` or `..` (the name goes into a URL path).
-pub fn is_repo_name(text: &str) -> bool {
-    let Some((owner, name)) = text.split_once('/') else {
-        return false;
-    };
-    let part_ok = |part: &str| {
-        !part.is_empty()
-            && part != "."
-            && part != ".."
-            && part.len() <= 100
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    };
-    part_ok(owner) && part_ok(name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn repository_names_are_checked_before_they_go_into_a_url() {
-        for good in ["dogsheep/github-to-sqlite", "a/b.js", "Owner_1/repo.name-2"] {
-            assert!(is_repo_name(good), "{good}");
-        }
-        for bad in [
-            "", "owner", "a/b/c", "../x", "a/..", "a/b?x=1", "a/b#c", "a /b", "a/%2e%2e",
-        ] {
-            assert!(!is_repo_name(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

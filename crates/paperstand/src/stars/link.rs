@@ -9,7 +9,7 @@ use paperstand_core::{ArxivId, CodeHost, CodeLink};
 use paperstand_store::Store;
 use time::OffsetDateTime;
 
-use super::github::is_repo_name;
+use super::answer::is_repo_name;
 
 /// The setting holding the change sequence the linker reached.
 pub const LINKED_SEQ: &str = "stars.linked_seq";

@@ -1,9 +1,10 @@
-//! GitHub star counts (docs/stars.md): the REST client (`github`) and GitHub's rate-limit
-//! headers (`limits`), linking papers to repositories (`link`), and the refresh run with
+//! GitHub star counts (docs/stars.md): the REST client (`github`), reading its answers
+//! (`answer`) and GitHub's rate-limit headers (`limits`), linking papers to repositories (`link`), and the refresh run with
 //! its schedule (`refresh`) that `paperstand refresh stars` runs by hand and `serve`
 //! every few minutes. Imports `core`, `store`, the configuration and `ingest::fetch`'s
 //! helpers; nothing of the web layer.
 
+mod answer;
 pub mod github;
 pub mod limits;
 pub mod link;

@@ -192,6 +192,9 @@ impl GithubClient {
             304 => Ok(RepoOutcome::NotModified),
             301 | 302 | 307 | 308 => self.follow_move(&url, &reply, full_name).await,
             404 | 410 | 451 => Ok(RepoOutcome::Gone),
+            401 => Err(failed(
+                "GitHub refused the token (HTTP 401): check github.token".to_owned(),
+            )),
             status => Err(failed(format!("GitHub answered HTTP {status}"))),
         }
     }

@@ -1,8 +1,8 @@
 //! Paperstand: a self-hostable service that brings a research community its papers.
 //! The library holds the whole application; `main.rs` only calls [`cli::main`].
 //! Modules: `cli` (commands), `config`, `app` (opening the store, the demo import),
-//! `transfer` (import/export), `ingest` (harvesting from arXiv), `web` (pages),
-//! `accounts` (members' passwords), `telemetry` (logs).
+//! `transfer` (import/export), `ingest` (harvesting from arXiv), `stars` (GitHub star
+//! counts), `web` (pages), `accounts` (members' passwords), `telemetry` (logs).
 
 pub mod accounts;
 pub mod app;
@@ -11,6 +11,7 @@ pub mod config;
 pub mod ingest;
 pub mod mail;
 pub mod search;
+pub mod stars;
 pub mod telemetry;
 pub mod transfer;
 pub mod web;

@@ -1,5 +1,5 @@
-//! The command line: `paperstand serve | import | export | harvest | search | index |
-//! model | eval | doctor | config`. Each command
+//! The command line: `paperstand serve | import | export | harvest | refresh | search |
+//! index | model | eval | doctor | config`. Each command
 //! is a short script over `app`, `transfer` and `web`; errors carry context and end
 //! the process with a message that says what to do.
 
@@ -8,6 +8,7 @@ mod harvest;
 mod model;
 mod search;
 mod services;
+mod stars;
 mod transfer;
 mod user;
 
@@ -54,6 +55,9 @@ enum Command {
     /// Fetch papers from arXiv
     #[command(subcommand)]
     Harvest(HarvestCommand),
+    /// Refresh what other services know about the papers (GitHub star counts)
+    #[command(subcommand)]
+    Refresh(stars::RefreshCommand),
     /// Search the papers (the same search as the site's /search)
     #[command(
         after_help = "Examples:\n  paperstand search 'sparse attention cat:cs.CL year:2025..'\n  \
@@ -207,6 +211,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 harvest::run_announcements(&config, &args).await
             }
             Command::Harvest(HarvestCommand::Daily) => harvest::run_daily(&config).await,
+            Command::Refresh(command) => stars::run(&config, &command).await,
             Command::Search(args) => search::run_search(&config, &args).await,
             Command::Index(search::IndexCommand::Rebuild) => search::run_rebuild(&config).await,
             Command::Index(search::IndexCommand::Embed(args)) => {

@@ -9,9 +9,11 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 mod community;
+mod github;
 mod ingest;
 
 pub use community::{CommunityConfig, MailConfig};
+pub use github::{GithubConfig, REDACTED, Secret};
 pub use ingest::{IngestConfig, parse_time_of_day, parse_url};
 pub use paperstand_core::trending::TrendingParams;
 
@@ -36,6 +38,8 @@ pub struct Config {
     pub trending: TrendingParams,
     /// Outgoing e-mail.
     pub mail: MailConfig,
+    /// GitHub star counts.
+    pub github: GithubConfig,
 }
 
 /// The `[search]` section.
@@ -100,6 +104,7 @@ impl Default for Config {
             community: CommunityConfig::default(),
             trending: TrendingParams::default(),
             mail: MailConfig::default(),
+            github: GithubConfig::default(),
             log: LogConfig {
                 format: LogFormat::Text,
                 level: "info".to_owned(),
@@ -128,6 +133,8 @@ struct FileConfig {
     trending: community::FileTrending,
     #[serde(default)]
     mail: community::FileMail,
+    #[serde(default)]
+    github: github::FileGithub,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -232,6 +239,7 @@ impl Config {
             file.mail,
             file.trending,
         )?;
+        self.github.apply_file(file.github).context("in [github]")?;
         Ok(())
     }
 
@@ -266,6 +274,7 @@ impl Config {
             self.search.model_dir = Some(PathBuf::from(dir));
         }
         community::apply_env(&mut self.community, &mut self.mail, &mut self.trending, env)?;
+        self.github.apply_env(env)?;
         Ok(())
     }
 

@@ -149,12 +149,7 @@ impl Fetcher {
         }
         // Plain http would carry the contact in clear and let anyone on the path rewrite
         // papers: only a server on this machine may be spoken to without TLS.
-        let loopback = host == "localhost"
-            || host
-                .trim_matches(['[', ']'])
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback());
-        if parsed.scheme() != "https" && !loopback {
+        if parsed.scheme() != "https" && !is_loopback(&host) {
             return Err(FetchError::NotHttps(url.to_owned()));
         }
         let mut attempts = 0;
@@ -294,7 +289,18 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(wait.min(MAX_RETRY_AFTER))
 }
 
-fn describe(error: &reqwest::Error) -> String {
+/// Whether `host` is this machine (`localhost`, 127.0.0.0/8, `[::1]`): the only place
+/// plain http may go.
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A failed request in words, with its causes (refused, certificate, DNS).
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = if error.is_timeout() {
         "the request timed out (ingest.timeout_s)".to_owned()
     } else if error.is_connect() {

@@ -183,6 +183,7 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
             config.clone(),
         ));
     }
+    tokio::spawn(crate::stars::refresh_forever(store.clone(), config.clone()));
     let search = Arc::new(Search::open(store.clone(), &config).await?);
     tokio::spawn(crate::search::run_forever(search.clone()));
     let mailer = Arc::new(crate::mail::FileMailer::new(

@@ -6,6 +6,7 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod github_replay;
 pub mod member;
 pub mod oai_replay;
 

@@ -1,0 +1,87 @@
+//! GitHub star counts (docs/stars.md): the REST client (`github`), reading its answers
+//! (`answer`) and GitHub's rate-limit headers (`limits`), linking papers to repositories (`link`), and the refresh run with
+//! its schedule (`refresh`) that `paperstand refresh stars` runs by hand and `serve`
+//! every few minutes. Imports `core`, `store`, the configuration and `ingest::fetch`'s
+//! helpers; nothing of the web layer.
+
+mod answer;
+pub mod github;
+pub mod limits;
+pub mod link;
+pub mod refresh;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use paperstand_store::Store;
+use time::OffsetDateTime;
+
+pub use github::{ClientSettings, GithubClient, GithubError};
+pub use link::{LINKED_SEQ, LinkReport, link_new_repos};
+pub use refresh::{PAUSED_UNTIL, RefreshPolicy, RefreshReport, StarRefresh};
+
+use crate::config::Config;
+
+/// The refresher `config` describes.
+pub fn star_refresh(config: &Config) -> anyhow::Result<StarRefresh> {
+    Ok(StarRefresh::new(
+        GithubClient::new(config)?,
+        RefreshPolicy::from_config(&config.github),
+        config.github.max_checks_per_run,
+    ))
+}
+
+/// The job `serve` runs when `github.refresh` is on: every `github.refresh_every_min`
+/// minutes, link new repositories and check the due ones. Returns at once when off.
+pub async fn refresh_forever(store: Arc<dyn Store>, config: Config) {
+    if !config.github.refresh {
+        return;
+    }
+    let mut job = match star_refresh(&config) {
+        Ok(job) => job,
+        Err(e) => {
+            return tracing::error!(
+                job.name = "refresh_stars",
+                error = format!("{e:#}"),
+                "star counts will not be refreshed"
+            );
+        }
+    };
+    let every = Duration::from_secs(config.github.refresh_every_min.max(1) * 60);
+    let mut ticker = tokio::time::interval(every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let started = std::time::Instant::now();
+        match job
+            .run(store.as_ref(), OffsetDateTime::now_utc(), &|_| {})
+            .await
+        {
+            Ok(report) => log_report(&report, started.elapsed()),
+            Err(e) => tracing::error!(
+                job.name = "refresh_stars",
+                error = format!("{e:#}"),
+                "star refresh failed; the next run tries again"
+            ),
+        }
+    }
+}
+
+fn log_report(report: &RefreshReport, elapsed: Duration) {
+    if report.linked.new_links == 0 && report.checked == 0 && report.rate_limited_until.is_none() {
+        return tracing::debug!(job.name = "refresh_stars", "nothing due");
+    }
+    tracing::info!(
+        job.name = "refresh_stars",
+        linked = report.linked.new_links,
+        checked = report.checked,
+        updated = report.updated,
+        unchanged = report.unchanged,
+        moved = report.moved,
+        gone = report.gone,
+        failed = report.failed,
+        rate_limited_until = report.rate_limited_until.map(refresh::rfc3339),
+        duration_ms = elapsed.as_millis() as u64,
+        "star counts refreshed"
+    );
+}

@@ -186,6 +186,54 @@ async fn a_member_signs_in_and_upvotes_without_a_reload() {
     browser.quit().await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_text_runs_no_script_in_the_browser() {
+    if !browser_installed() {
+        return;
+    }
+    let app = TestApp::empty().await;
+    let seeded = common::hostile::seed(&app).await;
+    let browser = Browser::launch().await;
+    let mut pages = vec!["/".to_owned(), "/?page=2".to_owned(), "/?page=3".to_owned()];
+    pages.push(format!("/papers/{}", seeded.commented));
+    pages.extend(
+        seeded
+            .papers
+            .iter()
+            .step_by(20)
+            .map(|id| format!("/papers/{id}")),
+    );
+    pages.push("/trending?window=all".to_owned());
+    pages.push("/search?q=alert".to_owned());
+    let check = |path: String| {
+        let browser = &browser;
+        let base = app.url.clone();
+        async move {
+            browser.goto(&format!("{base}{path}")).await;
+            browser.assert_no_script_ran(&path).await;
+        }
+    };
+    for path in pages.clone() {
+        check(path).await;
+    }
+    // Signed in as an admin: member pages, comment forms, the moderation page.
+    browser
+        .goto(&format!("{}/signin?next=/admin", app.url))
+        .await;
+    let email = browser.find("input[name=email]").await;
+    browser.type_text(&email, &seeded.admin).await;
+    let password = browser.find("input[name=password]").await;
+    browser
+        .type_text(&password, &format!("{}\n", common::member::PASSWORD))
+        .await;
+    browser.wait_for_url_ending("/admin").await;
+    browser.assert_no_script_ran("/admin").await;
+    for path in pages.into_iter().take(5) {
+        check(path).await;
+    }
+    browser.quit().await;
+}
+
 /// A confirmed member with the test password, created through the store.
 async fn create_member(
     app: &TestApp,
@@ -437,6 +485,27 @@ impl Browser {
         let path = format!("/element/{element}/value");
         self.post(&path, json!({"text": text.replace('\n', "\u{E007}")}))
             .await;
+    }
+
+    /// Panics if a dialog is open, `window.__xss` is set, or the title says XSS: the
+    /// marks every payload leaves when it runs.
+    async fn assert_no_script_ran(&self, page: &str) {
+        let url = format!("{}{}", self.driver.url(), self.at("/alert/text"));
+        let response = self.driver.http.get(url).send().await.expect("webdriver");
+        let status = response.status();
+        let body: Value = response.json().await.expect("json");
+        assert!(
+            !status.is_success(),
+            "{page}: a dialog opened: {}",
+            body["value"]
+        );
+        assert_eq!(body["value"]["error"], "no such alert", "{page}");
+        let marks = self
+            .execute("return [typeof window.__xss, document.title];")
+            .await;
+        assert_eq!(marks[0], "undefined", "{page}: window.__xss was set");
+        let title = marks[1].as_str().unwrap_or_default();
+        assert_ne!(title, "XSS", "{page}: a payload set the title");
     }
 
     /// Runs `script` in the page; returns what it returns.

@@ -7,6 +7,8 @@
 )]
 
 pub mod github_replay;
+pub mod hostile;
+pub mod inert;
 pub mod member;
 pub mod oai_replay;
 

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod cache;
+pub mod comment_markdown;
 pub mod error;
 pub mod exports;
 pub mod feed_formats;

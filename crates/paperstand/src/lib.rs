@@ -2,8 +2,9 @@
 //! The library holds the whole application; `main.rs` only calls [`cli::main`].
 //! Modules: `cli` (commands), `config`, `app` (opening the store, the demo import),
 //! `transfer` (import/export), `ingest` (harvesting from arXiv), `web` (pages),
-//! `telemetry` (logs).
+//! `accounts` (members' passwords), `telemetry` (logs).
 
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -19,7 +19,7 @@ static CONVERTER: LazyLock<Option<LatexToMathML>> = LazyLock::new(|| {
 });
 
 /// MathML elements the renderer may emit.
-const ALLOWED_TAGS: &[&str] = &[
+pub(crate) const ALLOWED_TAGS: &[&str] = &[
     "math",
     "semantics",
     "annotation",
@@ -53,7 +53,7 @@ const ALLOWED_TAGS: &[&str] = &[
 ];
 
 /// Attributes the renderer may emit: presentation only, none can carry a URL or script.
-const ALLOWED_ATTRIBUTES: &[&str] = &[
+pub(crate) const ALLOWED_ATTRIBUTES: &[&str] = &[
     "display",
     "mathvariant",
     "stretchy",
@@ -149,6 +149,24 @@ fn split_paragraphs(text: &str) -> Vec<String> {
         paragraphs.push(current);
     }
     paragraphs
+}
+
+/// One formula another parser already found (comment Markdown's `$…$` and `$$…$$`):
+/// MathML when it converts and passes the allowlist, otherwise its source with its
+/// dollar delimiters, escaped. Formulas over the length limit stay source too.
+pub(crate) fn math(latex: &str, display: bool) -> String {
+    let (delimiter, mode) = if display {
+        ("$$", MathDisplay::Block)
+    } else {
+        ("$", MathDisplay::Inline)
+    };
+    if !latex.trim().is_empty()
+        && latex.len() <= MAX_MATH_BYTES
+        && let Some(mathml) = to_mathml(latex, mode)
+    {
+        return mathml;
+    }
+    escape(&format!("{delimiter}{latex}{delimiter}"))
 }
 
 /// Appends `text` escaped, with each math span converted (or escaped when it can't be).

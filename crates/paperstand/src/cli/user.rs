@@ -154,8 +154,8 @@ pub async fn run(config: &Config, command: &UserCommand) -> anyhow::Result<ExitC
             let users = store.users(Page::numbered(1, args.limit.max(1))).await?;
             let total = store.count_users().await?;
             println!(
-                "{:>6}  {:<8}  {:<10}  {:<28}  {}",
-                "id", "role", "joined", "name", "e-mail"
+                "{:>6}  {:<8}  {:<10}  {:<28}  e-mail",
+                "id", "role", "joined", "name"
             );
             for user in &users {
                 let mut state = String::new();

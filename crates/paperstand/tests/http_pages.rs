@@ -237,15 +237,22 @@ async fn untrusted_text_is_escaped_on_every_page() {
 }
 
 #[tokio::test]
-async fn trending_lists_newest_first_and_says_so() {
+async fn trending_without_signals_is_newest_first_and_an_empty_week_says_so() {
+    // The fixture's papers were listed months before today and nobody voted: the week
+    // has nothing to rank, and all time ties every score at 0, newest listing first.
     let app = TestApp::with_fixture().await;
-    let (status, _, body) = app.get("/trending").await;
+    let (status, _, week) = app.get("/trending").await;
     assert_eq!(status, 200);
-    assert!(body.contains("lists the newest papers first"));
+    assert!(week.contains("Nothing to rank here"), "{week}");
+    assert_eq!(cards(&week), 0);
+    let (status, _, body) = app.get("/trending?window=all").await;
+    assert_eq!(status, 200);
+    assert_eq!(cards(&body), 21);
     let newest = body.find("/papers/2606.").expect("a June 2026 paper");
     let older = body.find("/papers/2509.07021").expect("the 2025 paper");
     assert!(newest < older, "newest first");
-    assert_eq!(app.get("/trending?page=99").await.0, 404);
+    assert!(body.contains("no upvotes, stars or comments yet"));
+    assert_eq!(app.get("/trending?window=all&page=99").await.0, 404);
 }
 
 #[tokio::test]

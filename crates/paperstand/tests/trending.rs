@@ -200,9 +200,11 @@ fn entry_ids(atom: &str) -> Vec<String> {
     atom.split("<entry>")
         .skip(1)
         .filter_map(|entry| {
-            let start = entry.find("/papers/")? + "/papers/".len();
+            let marker = "<link rel=\"alternate\" href=\"";
+            let start = entry.find(marker)? + marker.len();
             let end = entry[start..].find('"')?;
-            Some(entry[start..start + end].to_owned())
+            let link = &entry[start..start + end];
+            Some(link.rsplit_once("/papers/")?.1.to_owned())
         })
         .collect()
 }

@@ -147,7 +147,7 @@ pub struct TrendingQueryV1 {
     #[param(pattern = "^[A-Za-z0-9.-]{0,32}$")]
     category: Option<String>,
     /// Only papers first submitted in this year (v1, else the listing).
-    #[param(pattern = "^([0-9]{4})?$")]
+    #[param(pattern = "^([1-9][0-9]{3})?$")]
     year: Option<String>,
     /// From the previous page's `next_cursor`.
     #[param(pattern = "^(o[0-9a-f]{1,5})?$")]

@@ -391,10 +391,17 @@ impl Ranking {
         Fut: Future<Output = Result<RankedList>>,
     {
         let slot = self.slot(key);
+        // The sequences are read outside the slot's lock, so requests for a fresh list
+        // hold it only to look.
+        let seqs = sequences(store).await?;
         let mut held = slot.lock().await;
-        // Read before computing: a change during the computation makes the next request
+        if let Some(list) = held.as_ref().filter(|l| l.fresh_for(seqs, now)) {
+            return Ok(list.clone());
+        }
+        // Read again under the lock (another request may have computed meanwhile), and
+        // before computing: a change during the computation makes the next request
         // compute again rather than trust this list.
-        let seqs = (store.change_seq().await?, store.community_seq().await?);
+        let seqs = sequences(store).await?;
         if let Some(list) = held.as_ref().filter(|l| l.fresh_for(seqs, now)) {
             return Ok(list.clone());
         }
@@ -440,6 +447,11 @@ async fn unranked_of_day(
         .collect();
     rest.sort();
     Ok(rest)
+}
+
+/// The store's (papers, community) change sequences.
+async fn sequences(store: &dyn Store) -> Result<(i64, i64)> {
+    Ok((store.change_seq().await?, store.community_seq().await?))
 }
 
 /// The stored papers of `ids`, in the order of `ids` (the store returns them in none).

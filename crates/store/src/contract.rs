@@ -10,6 +10,7 @@ use time::macros::date;
 
 use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
+pub mod activity;
 pub mod members;
 pub mod repos;
 
@@ -600,6 +601,11 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@module repos, $make;
             repos_link_check_and_due,
             repo_moves_merge_or_rename
+        );
+        $crate::store_contract_tests!(@module activity, $make;
+            votes_are_idempotent_and_counted,
+            comments_edit_remove_and_count,
+            reports_group_and_resolve
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

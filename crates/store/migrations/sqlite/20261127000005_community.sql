@@ -104,6 +104,15 @@ create table curation (
 
 alter table papers add column hidden integer not null default 0;
 
+-- Every list leaves hidden papers out. This index holds only visible papers, in listing
+-- order, with what trending filters on (withdrawn, year, categories), so lists, counts
+-- and the trending scan never read the (large) paper rows to skip hidden ones (hidden,
+-- always 0 here, is in it so that SQLite knows it need not read the row). It replaces
+-- the plain listing index, which no query uses any more.
+create index papers_visible_by_listed_on
+    on papers (listed_on, arxiv_id, withdrawn, submitted_on, categories, hidden) where hidden = 0;
+drop index papers_by_listed_on;
+
 -- GitHub repositories linked from papers, with what the last check learned.
 create table repos (
     id integer primary key,

@@ -57,6 +57,7 @@ pub async fn votes_are_idempotent_and_counted(store: &dyn Store) {
     let unvoted_seq = store.community_seq().await.unwrap();
     assert_eq!(store.set_vote(ada.id, &paper, false, now).await.unwrap(), 1);
     assert_eq!(store.community_seq().await.unwrap(), unvoted_seq);
+    assert_eq!(store.paper_community(&paper).await.unwrap().upvotes, 1);
     let stranger = store.set_vote(9_999, &paper, true, now).await;
     assert!(
         matches!(stranger, Err(StoreError::Conflict { .. })),
@@ -150,6 +151,7 @@ pub async fn comments_edit_remove_and_count(store: &dyn Store) {
     );
     let counts = store.counts(std::slice::from_ref(&paper)).await.unwrap();
     assert_eq!(counts[&paper].comments, 1, "removed ones do not count");
+    assert_eq!(store.paper_community(&paper).await.unwrap().comments, 1);
     assert_eq!(store.comment(9_999).await.unwrap(), None);
 }
 

@@ -1,6 +1,6 @@
 //! The SQLite side of [`Community`]: members and sessions (`members`),
-//! votes, comments and reports (`activity`) and GitHub repositories with their star counts
-//! (`repos`) are built; submissions, curation and trending are still stubs.
+//! votes and comments (`activity`), submissions and curation (`curation`) and GitHub
+//! repositories with their star counts (`repos`) are built; trending is still a stub.
 //!
 //! Times are stored as RFC 3339 text in UTC with nine fractional digits, always: the
 //! text is then fixed-width and sorts in time order, so SQL compares times as text.
@@ -13,6 +13,7 @@
 )]
 
 mod activity;
+mod curation;
 mod members;
 mod repos;
 
@@ -309,15 +310,18 @@ impl Community for SqliteStore {
         user: UserId,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        let outcome = curation::submit_paper(&mut tx, paper, user, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(outcome)
     }
 
     async fn submission(&self, id: &ArxivId) -> Result<Option<Submission>> {
-        unbuilt()
+        curation::submission(&self.pool, id).await
     }
 
     async fn recent_submissions(&self, page: Page) -> Result<Vec<Submission>> {
-        unbuilt()
+        curation::recent_submissions(&self.pool, page).await
     }
 
     async fn set_hidden(
@@ -327,7 +331,9 @@ impl Community for SqliteStore {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        curation::set_hidden(&mut tx, id, hidden, by, now).await?;
+        tx.commit().await.map_err(db_error)
     }
 
     async fn set_featured(
@@ -337,19 +343,21 @@ impl Community for SqliteStore {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        curation::set_featured(&mut tx, id, featured, by, now).await?;
+        tx.commit().await.map_err(db_error)
     }
 
     async fn hidden_papers(&self, page: Page) -> Result<Vec<Paper>> {
-        unbuilt()
+        curation::hidden_papers(&self.pool, page).await
     }
 
     async fn featured_on(&self, day: Date) -> Result<Vec<ArxivId>> {
-        unbuilt()
+        curation::featured_on(&self.pool, day).await
     }
 
     async fn paper_community(&self, id: &ArxivId) -> Result<PaperCommunity> {
-        unbuilt()
+        curation::paper_community(&self.pool, id).await
     }
 
     async fn counts(&self, ids: &[ArxivId]) -> Result<HashMap<ArxivId, Counts>> {

@@ -28,12 +28,12 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -fs "$base/readyz" >/dev/null && break; sleep 0.2; done
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load:$(uptime | sed 's/.*load average://')"
-echo "papers: $(curl -fs "$base/api/v1/trending?window=all&limit=1" | python3 -c 'import sys, json; print(json.load(sys.stdin)["total"])'); \
-in the week: $(curl -fs "$base/api/v1/trending?limit=1" | python3 -c 'import sys, json; print(json.load(sys.stdin)["total"])')"
 for window in week all; do
   # The first request after start: the ranked list computed, then the page rendered.
   curl -fs -o /dev/null -w "   cold GET /trending?window=$window: %{time_total} s, %{size_download} bytes\n" "$base/trending?window=$window"
 done
+echo "papers: $(curl -fs "$base/api/v1/trending?window=all&limit=1" | python3 -c 'import sys, json; print(json.load(sys.stdin)["total"])'); \
+in the week's list: $(curl -fs "$base/api/v1/trending?limit=1" | python3 -c 'import sys, json; print(json.load(sys.stdin)["total"])')"
 grep -c '<article class="card">' <(curl -fs "$base/trending?window=week") | sed 's/^/   cards on the page: /'
 
 jar="$dir/cookies"

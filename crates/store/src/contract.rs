@@ -10,6 +10,8 @@ use time::macros::date;
 
 use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
+pub mod activity;
+pub mod curation;
 pub mod members;
 pub mod repos;
 
@@ -600,6 +602,17 @@ macro_rules! store_contract_tests {
         $crate::store_contract_tests!(@module repos, $make;
             repos_link_check_and_due,
             repo_moves_merge_or_rename
+        );
+        $crate::store_contract_tests!(@module activity, $make;
+            votes_are_idempotent_and_counted,
+            comments_edit_remove_and_count,
+            reports_group_and_resolve
+        );
+        $crate::store_contract_tests!(@module curation, $make;
+            submissions_credit_the_first_member,
+            hidden_papers_vanish_from_lists,
+            hidden_before_arrival,
+            featuring_and_the_community_sequence
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

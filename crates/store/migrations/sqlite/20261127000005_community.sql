@@ -45,12 +45,14 @@ create table rate_events (
 
 create index rate_events_by_key on rate_events (kind, key, at);
 
+-- Without rowid: the primary key is the table, and the index by paper carries the
+-- member too, so counting a paper's votes in a window reads one index and nothing else.
 create table votes (
     user_id integer not null references users (id) on delete cascade,
     arxiv_id text not null,
     created_at text not null,
     primary key (user_id, arxiv_id)
-) strict;
+) strict, without rowid;
 
 create index votes_by_paper on votes (arxiv_id, created_at);
 
@@ -66,6 +68,10 @@ create table comments (
 ) strict;
 
 create index comments_by_paper on comments (arxiv_id, created_at);
+-- Counts and trending read only comments that stand: this index answers them alone
+-- (removed_at, always null here, is in it so that SQLite knows it need not read the row).
+create index comments_live_by_paper on comments (arxiv_id, created_at, removed_at)
+    where removed_at is null;
 create index comments_by_user on comments (user_id, created_at);
 
 create table comment_reports (
@@ -97,6 +103,15 @@ create table curation (
 ) strict;
 
 alter table papers add column hidden integer not null default 0;
+
+-- Every list leaves hidden papers out. This index holds only visible papers, in listing
+-- order, with what trending filters on (withdrawn, year, categories), so lists, counts
+-- and the trending scan never read the (large) paper rows to skip hidden ones (hidden,
+-- always 0 here, is in it so that SQLite knows it need not read the row). It replaces
+-- the plain listing index, which no query uses any more.
+create index papers_visible_by_listed_on
+    on papers (listed_on, arxiv_id, withdrawn, submitted_on, categories, hidden) where hidden = 0;
+drop index papers_by_listed_on;
 
 -- GitHub repositories linked from papers, with what the last check learned.
 create table repos (

@@ -296,8 +296,13 @@ async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> 
         .zip(first..)
         .map(|((paper, hash), seq)| paper_row(paper, hash, seq))
         .collect();
+    write_rows(tx, &rows).await
+}
+
+/// Writes rows made by `paper_row` (with change sequences already reserved).
+async fn write_rows(tx: &mut Tx, rows: &[PaperRow<'_>]) -> Result<()> {
     sqlx::query(UPSERT_FROM_JSON)
-        .bind(to_json(&rows))
+        .bind(to_json(rows))
         .bind(now_text())
         .execute(&mut **tx)
         .await
@@ -307,22 +312,28 @@ async fn write_papers(tx: &mut Tx, changed: &[(&Paper, &String)]) -> Result<()> 
 
 /// The bulk upsert. `jsonb_each` hands each row over as SQLite's binary JSON, so the
 /// twenty `->>` reads per row do not re-parse its text (about 25% faster than `json_each`).
+/// A paper a curator hid before it arrived arrives hidden; a paper a member submitted
+/// keeps the listing date its submission gave it, whatever later records say.
 const UPSERT_FROM_JSON: &str = "\
     insert into papers (arxiv_id, title, abstract, authors, categories, primary_category, classes, comment, \
         journal_ref, doi, versions, submitted_on, listed_on, last_listed_on, times_listed, code_links, \
-        withdrawn, freshness, content_hash, change_seq, created_at, updated_at) \
+        withdrawn, freshness, content_hash, change_seq, hidden, created_at, updated_at) \
     select value ->> 'arxiv_id', value ->> 'title', value ->> 'abstract_text', value ->> 'authors', \
         value ->> 'categories', value ->> 'primary_category', value ->> 'classes', value ->> 'comment', value ->> 'journal_ref', \
         value ->> 'doi', value ->> 'versions', value ->> 'submitted_on', value ->> 'listed_on', \
         value ->> 'last_listed_on', value ->> 'times_listed', value ->> 'code_links', value ->> 'withdrawn', \
         value ->> 'freshness', \
-        value ->> 'content_hash', value ->> 'change_seq', ?2, ?2 \
+        value ->> 'content_hash', value ->> 'change_seq', \
+        exists (select 1 from curation c where c.arxiv_id = value ->> 'arxiv_id' and c.hidden_at is not null), \
+        ?2, ?2 \
     from jsonb_each(?1) where true \
     on conflict (arxiv_id) do update set title = excluded.title, abstract = excluded.abstract, \
         authors = excluded.authors, categories = excluded.categories, \
         primary_category = excluded.primary_category, classes = excluded.classes, comment = excluded.comment, \
         journal_ref = excluded.journal_ref, doi = excluded.doi, versions = excluded.versions, \
-        submitted_on = excluded.submitted_on, listed_on = excluded.listed_on, \
+        submitted_on = excluded.submitted_on, \
+        listed_on = iif(exists (select 1 from submissions s where s.arxiv_id = papers.arxiv_id), \
+            papers.listed_on, excluded.listed_on), \
         last_listed_on = excluded.last_listed_on, times_listed = excluded.times_listed, \
         code_links = excluded.code_links, withdrawn = excluded.withdrawn, freshness = excluded.freshness, \
         content_hash = excluded.content_hash, change_seq = excluded.change_seq, \
@@ -387,7 +398,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "select ",
             paper_columns!(),
-            " from papers where listed_on = ?1 order by arxiv_id limit ?2 offset ?3"
+            " from papers where listed_on = ?1 and hidden = 0 order by arxiv_id limit ?2 offset ?3"
         ))
         .bind(format_date(day))
         .bind(page.limit)
@@ -407,7 +418,8 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "select ",
             paper_columns!(),
-            " from papers where listed_on between ?1 and ?2 order by listed_on desc, arxiv_id limit ?3 offset ?4"
+            " from papers where listed_on between ?1 and ?2 and hidden = 0 \
+              order by listed_on desc, arxiv_id limit ?3 offset ?4"
         ))
         .bind(format_date(first))
         .bind(format_date(last))
@@ -420,26 +432,28 @@ impl Store for SqliteStore {
     }
 
     async fn count_listed_on(&self, day: Date) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("select count(*) from papers where listed_on = ?1")
-            .bind(format_date(day))
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let n: i64 =
+            sqlx::query_scalar("select count(*) from papers where listed_on = ?1 and hidden = 0")
+                .bind(format_date(day))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
         Ok(count(n))
     }
 
     async fn latest_listing_date(&self) -> Result<Option<Date>> {
-        let text: Option<String> = sqlx::query_scalar("select max(listed_on) from papers")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let text: Option<String> =
+            sqlx::query_scalar("select max(listed_on) from papers where hidden = 0")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db_error)?;
         Ok(text.as_deref().and_then(parse_date))
     }
 
     async fn adjacent_listing_dates(&self, day: Date) -> Result<AdjacentDates> {
         let row = sqlx::query(
-            "select (select max(listed_on) from papers where listed_on < ?1), \
-                    (select min(listed_on) from papers where listed_on > ?1)",
+            "select (select max(listed_on) from papers where listed_on < ?1 and hidden = 0), \
+                    (select min(listed_on) from papers where listed_on > ?1 and hidden = 0)",
         )
         .bind(format_date(day))
         .fetch_one(&self.pool)
@@ -457,7 +471,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "select ",
             paper_columns!(),
-            " from papers order by listed_on desc, arxiv_id desc limit ?1 offset ?2"
+            " from papers where hidden = 0 order by listed_on desc, arxiv_id desc limit ?1 offset ?2"
         ))
         .bind(page.limit)
         .bind(page.offset)
@@ -476,7 +490,8 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "select ",
             paper_columns!(),
-            " from papers where (?1 is null or exists (select 1 from json_each(papers.categories) c where c.value = ?1)) \
+            " from papers where hidden = 0 \
+              and (?1 is null or exists (select 1 from json_each(papers.categories) c where c.value = ?1)) \
               and (?2 is null or listed_on >= ?2) \
              order by listed_on desc, arxiv_id desc limit ?3 offset ?4"
         ))
@@ -502,7 +517,7 @@ impl Store for SqliteStore {
         let rows = sqlx::query(concat!(
             "select ",
             paper_columns!(),
-            " from papers where arxiv_id > ?1 order by arxiv_id limit ?2"
+            " from papers where arxiv_id > ?1 and hidden = 0 order by arxiv_id limit ?2"
         ))
         .bind(after.map(ArxivId::base).unwrap_or(""))
         .bind(limit)

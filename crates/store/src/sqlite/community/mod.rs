@@ -1,6 +1,6 @@
-//! The SQLite side of [`Community`]: members and sessions (`members`) and GitHub
-//! repositories with their star counts (`repos`) are built; votes, comments, curation
-//! and trending are still stubs.
+//! The SQLite side of [`Community`]: members and sessions (`members`),
+//! votes and comments (`activity`), submissions and curation (`curation`) and GitHub
+//! repositories with their star counts (`repos`) are built; trending is still a stub.
 //!
 //! Times are stored as RFC 3339 text in UTC with nine fractional digits, always: the
 //! text is then fixed-width and sorts in time order, so SQL compares times as text.
@@ -12,6 +12,8 @@
     reason = "stubs until the rest of the SQLite side is written"
 )]
 
+mod activity;
+mod curation;
 mod members;
 mod repos;
 
@@ -230,11 +232,17 @@ impl Community for SqliteStore {
         up: bool,
         now: OffsetDateTime,
     ) -> Result<u64> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        let upvotes = activity::set_vote(&mut tx, user, id, up, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(upvotes)
     }
 
     async fn voted(&self, user: UserId, ids: &[ArxivId]) -> Result<Vec<ArxivId>> {
-        unbuilt()
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        activity::voted(&self.pool, user, ids).await
     }
 
     async fn add_comment(
@@ -244,15 +252,18 @@ impl Community for SqliteStore {
         body: &str,
         now: OffsetDateTime,
     ) -> Result<Comment> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        let comment = activity::add_comment(&mut tx, user, id, body, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(comment)
     }
 
     async fn comment(&self, comment: i64) -> Result<Option<Comment>> {
-        unbuilt()
+        activity::comment(&self.pool, comment).await
     }
 
     async fn comments(&self, id: &ArxivId) -> Result<Vec<Comment>> {
-        unbuilt()
+        activity::comments(&self.pool, id).await
     }
 
     async fn edit_comment(
@@ -262,11 +273,17 @@ impl Community for SqliteStore {
         body: &str,
         now: OffsetDateTime,
     ) -> Result<bool> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        let edited = activity::edit_comment(&mut tx, comment, user, body, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(edited)
     }
 
     async fn remove_comment(&self, comment: i64, by: UserId, now: OffsetDateTime) -> Result<bool> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        let removed = activity::remove_comment(&mut tx, comment, by, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(removed)
     }
 
     async fn report_comment(
@@ -276,15 +293,15 @@ impl Community for SqliteStore {
         reason: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
-        unbuilt()
+        activity::report_comment(&self.pool, comment, user, reason, now).await
     }
 
     async fn reported_comments(&self, page: Page) -> Result<Vec<ReportedComment>> {
-        unbuilt()
+        activity::reported_comments(&self.pool, page).await
     }
 
     async fn dismiss_reports(&self, comment: i64, now: OffsetDateTime) -> Result<()> {
-        unbuilt()
+        activity::dismiss_reports(&self.pool, comment, now).await
     }
 
     async fn submit_paper(
@@ -293,15 +310,18 @@ impl Community for SqliteStore {
         user: UserId,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        let outcome = curation::submit_paper(&mut tx, paper, user, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(outcome)
     }
 
     async fn submission(&self, id: &ArxivId) -> Result<Option<Submission>> {
-        unbuilt()
+        curation::submission(&self.pool, id).await
     }
 
     async fn recent_submissions(&self, page: Page) -> Result<Vec<Submission>> {
-        unbuilt()
+        curation::recent_submissions(&self.pool, page).await
     }
 
     async fn set_hidden(
@@ -311,7 +331,9 @@ impl Community for SqliteStore {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        curation::set_hidden(&mut tx, id, hidden, by, now).await?;
+        tx.commit().await.map_err(db_error)
     }
 
     async fn set_featured(
@@ -321,23 +343,28 @@ impl Community for SqliteStore {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        unbuilt()
+        let mut tx = self.begin_write().await?;
+        curation::set_featured(&mut tx, id, featured, by, now).await?;
+        tx.commit().await.map_err(db_error)
     }
 
     async fn hidden_papers(&self, page: Page) -> Result<Vec<Paper>> {
-        unbuilt()
+        curation::hidden_papers(&self.pool, page).await
     }
 
     async fn featured_on(&self, day: Date) -> Result<Vec<ArxivId>> {
-        unbuilt()
+        curation::featured_on(&self.pool, day).await
     }
 
     async fn paper_community(&self, id: &ArxivId) -> Result<PaperCommunity> {
-        unbuilt()
+        curation::paper_community(&self.pool, id).await
     }
 
     async fn counts(&self, ids: &[ArxivId]) -> Result<HashMap<ArxivId, Counts>> {
-        unbuilt()
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        activity::counts(&self.pool, ids).await
     }
 
     async fn community_seq(&self) -> Result<i64> {

@@ -2,7 +2,7 @@
 //! The library holds the whole application; `main.rs` only calls [`cli::main`].
 //! Modules: `cli` (commands), `config`, `app` (opening the store, the demo import),
 //! `transfer` (import/export), `ingest` (harvesting from arXiv), `stars` (GitHub star
-//! counts), `web` (pages), `accounts` (members' passwords), `telemetry` (logs).
+//! counts), `ranking` (the trending lists every surface shows), `web` (pages), `accounts` (members' passwords), `telemetry` (logs).
 
 pub mod accounts;
 pub mod app;
@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod ingest;
 pub mod mail;
+pub mod ranking;
 pub mod search;
 pub mod stars;
 pub mod telemetry;

@@ -63,9 +63,9 @@ async fn a_day_as_csv_bibtex_and_json() {
 }
 
 #[tokio::test]
-async fn the_newest_list_exports_and_bad_formats_are_400() {
+async fn the_trending_list_exports_and_bad_formats_are_400() {
     let app = TestApp::with_fixture().await;
-    let (status, _, bib) = app.get("/trending?format=bib").await;
+    let (status, _, bib) = app.get("/trending?window=all&format=bib").await;
     assert_eq!(status, 200);
     assert_eq!(bib.matches("@misc{").count(), 21);
     let (status, _, body) = app.get("/?format=pdf").await;

@@ -25,14 +25,20 @@ async fn every_list_in_every_format() {
         ),
         ("/feeds/daily.rss", "application/rss+xml; charset=utf-8", 20),
         (
-            "/feeds/trending.atom?window=week",
+            "/feeds/trending.atom?window=all",
             "application/atom+xml; charset=utf-8",
-            20,
+            22,
         ),
         (
-            "/feeds/trending.rss?cat=cs.CV",
+            "/feeds/trending.rss?window=all&cat=cs.CV",
             "application/rss+xml; charset=utf-8",
             9,
+        ),
+        (
+            // Listed months before today, and no votes: nothing this week.
+            "/feeds/trending.atom",
+            "application/atom+xml; charset=utf-8",
+            0,
         ),
         (
             "/feeds/category/cs.CR.atom",
@@ -232,7 +238,7 @@ async fn feedparser_finds_nothing_malformed() {
                 "20",
                 "/feeds/daily.rss",
                 "20",
-                "/feeds/trending.atom",
+                "/feeds/trending.atom?window=all",
                 "22",
             ])
             .args([

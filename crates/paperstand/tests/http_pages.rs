@@ -211,7 +211,12 @@ async fn latex_in_titles_becomes_mathml() {
 async fn untrusted_text_is_escaped_on_every_page() {
     let hostile = r#"{"id":"2606.99999","title":"<script>alert('t')</script> $<img src=x onerror=alert(1)>$","abstract":"<img src=x onerror=alert(2)> \"quoted\" </textarea>","authors":["<b onmouseover=alert(3)>Eve</b>"],"comment":"javascript:alert(4) <a href=javascript:alert(5)>x</a>","categories":["cs.CR","<img src=x onerror=alert(6)>"],"journal_ref":"<a href=javascript:alert(7)>J</a>","doi":"10.1/\"><script>alert(8)</script>","first_listed":"2026-06-02"}"#;
     let app = TestApp::with_lines(&format!("{}{hostile}\n", common::FIXTURE)).await;
-    for path in ["/", "/?date=2026-06-02", "/trending", "/papers/2606.99999"] {
+    for path in [
+        "/",
+        "/?date=2026-06-02",
+        "/trending?window=all",
+        "/papers/2606.99999",
+    ] {
         let (status, _, body) = app.get(path).await;
         let body = common::normalize_entities(&body);
         assert_eq!(status, 200, "{path}");
@@ -219,8 +224,10 @@ async fn untrusted_text_is_escaped_on_every_page() {
             body.contains("&lt;script&gt;alert(&#39;t&#39;)&lt;/script&gt;"),
             "{path}: title escaped"
         );
+        // Pages load the site's own script (`<script src="/static/app.js">`); no other.
+        assert_eq!(body.matches("<script").count(), 1, "{path}");
         for raw in [
-            "<script",
+            "<script>",
             "<img",
             "<b ",
             "<a href=javascript",
@@ -237,15 +244,22 @@ async fn untrusted_text_is_escaped_on_every_page() {
 }
 
 #[tokio::test]
-async fn trending_lists_newest_first_and_says_so() {
+async fn trending_without_signals_is_newest_first_and_an_empty_week_says_so() {
+    // The fixture's papers were listed months before today and nobody voted: the week
+    // has nothing to rank, and all time ties every score at 0, newest listing first.
     let app = TestApp::with_fixture().await;
-    let (status, _, body) = app.get("/trending").await;
+    let (status, _, week) = app.get("/trending").await;
     assert_eq!(status, 200);
-    assert!(body.contains("lists the newest papers first"));
+    assert!(week.contains("Nothing to rank here"), "{week}");
+    assert_eq!(cards(&week), 0);
+    let (status, _, body) = app.get("/trending?window=all").await;
+    assert_eq!(status, 200);
+    assert_eq!(cards(&body), 21);
     let newest = body.find("/papers/2606.").expect("a June 2026 paper");
     let older = body.find("/papers/2509.07021").expect("the 2025 paper");
     assert!(newest < older, "newest first");
-    assert_eq!(app.get("/trending?page=99").await.0, 404);
+    assert!(body.contains("no upvotes, stars or comments yet"));
+    assert_eq!(app.get("/trending?window=all&page=99").await.0, 404);
 }
 
 #[tokio::test]

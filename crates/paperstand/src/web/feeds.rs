@@ -8,19 +8,21 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::time::SystemTime;
+
 use paperstand_core::Paper;
-use paperstand_store::Page;
 use serde::Deserialize;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::AppState;
 use super::error::AppError;
+use crate::ranking::{DEFAULT_WINDOW, TrendingFilter, papers_in_order};
 use crate::search::{Mode, find_papers};
 
 /// Entries in a feed.
-const FEED_ENTRIES: u32 = 50;
-/// Days a trending window spans.
-const WINDOWS: &[(&str, i64)] = &[("day", 1), ("week", 7), ("month", 30)];
+const FEED_ENTRIES: usize = 50;
+/// Entries in the daily feed: the day's best, in the daily page's order.
+const DAILY_ENTRIES: usize = 100;
 
 /// A feed's serialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,7 @@ impl Format {
 pub struct FeedQuery {
     window: Option<String>,
     cat: Option<String>,
+    year: Option<String>,
     q: Option<String>,
     mode: Option<String>,
 }
@@ -65,28 +68,21 @@ pub struct FeedQuery {
 #[derive(Debug)]
 enum Source {
     Daily,
-    Trending {
-        window: Option<(&'static str, i64)>,
-        category: Option<String>,
-    },
+    Trending(TrendingFilter),
     Category(String),
-    Search {
-        q: String,
-        mode: Option<Mode>,
-    },
+    Search { q: String, mode: Option<Mode> },
 }
 
 impl Source {
     fn key(&self) -> String {
         match self {
             Source::Daily => "daily".to_owned(),
-            Source::Trending { window, category } => {
-                format!(
-                    "trending/{}/{}",
-                    window.map_or("all", |w| w.0),
-                    category.as_deref().unwrap_or("")
-                )
-            }
+            Source::Trending(filter) => format!(
+                "trending/{}/{}/{}",
+                filter.window.as_str(),
+                filter.category.as_deref().unwrap_or(""),
+                filter.year.map_or(String::new(), |y| y.to_string())
+            ),
             Source::Category(c) => format!("category/{c}"),
             Source::Search { q, mode } => format!("search/{}/{q}", mode.map_or("", Mode::as_str)),
         }
@@ -107,13 +103,16 @@ impl Source {
         };
         match self {
             Source::Daily => format!("/feeds/daily.{ext}"),
-            Source::Trending { window, category } => {
+            Source::Trending(filter) => {
                 let mut query = Vec::new();
-                if let Some((name, _)) = window {
-                    query.push(format!("window={name}"));
+                if filter.window != DEFAULT_WINDOW {
+                    query.push(format!("window={}", filter.window.as_str()));
                 }
-                if let Some(c) = category {
+                if let Some(c) = &filter.category {
                     query.push(format!("cat={}", encode(c)));
+                }
+                if let Some(year) = filter.year {
+                    query.push(format!("year={year}"));
                 }
                 let query = if query.is_empty() {
                     String::new()
@@ -133,50 +132,54 @@ impl Source {
     fn title(&self) -> String {
         match self {
             Source::Daily => "Paperstand: papers of the day".to_owned(),
-            Source::Trending {
-                category: Some(c), ..
-            } => format!("Paperstand: trending in {c}"),
-            Source::Trending { .. } => "Paperstand: trending".to_owned(),
+            Source::Trending(filter) => {
+                let mut title = format!(
+                    "Paperstand: trending {}",
+                    super::views::window_words(filter.window)
+                );
+                if let Some(c) = &filter.category {
+                    title.push_str(&format!(" in {c}"));
+                }
+                if let Some(year) = filter.year {
+                    title.push_str(&format!(", papers of {year}"));
+                }
+                title
+            }
             Source::Category(c) => format!("Paperstand: {c}"),
             Source::Search { q, .. } => format!("Paperstand: search for {q}"),
         }
     }
 
+    /// The feed's papers, in the order of the list it follows.
     async fn papers(&self, state: &AppState) -> Result<Vec<Paper>, AppError> {
         let store = state.store.as_ref();
-        let page = Page {
-            limit: FEED_ENTRIES,
-            offset: 0,
-        };
-        Ok(match self {
+        let now = OffsetDateTime::now_utc();
+        let ids = match self {
             Source::Daily => match store.latest_listing_date().await? {
-                Some(day) => {
-                    store
-                        .papers_listed_on(
-                            day,
-                            Page {
-                                limit: 100,
-                                offset: 0,
-                            },
-                        )
-                        .await?
-                }
+                Some(day) => state
+                    .ranking
+                    .day(store, day, now)
+                    .await?
+                    .ids(0, DAILY_ENTRIES),
                 None => Vec::new(),
             },
-            Source::Trending { window, category } => {
-                let latest = store.latest_listing_date().await?;
-                let since = window
-                    .zip(latest)
-                    .map(|((_, days), day)| day - time::Duration::days(days - 1));
-                store
-                    .newest_in_category(category.as_deref(), since, page)
-                    .await?
+            Source::Trending(filter) => state
+                .ranking
+                .trending(store, filter, now)
+                .await?
+                .ids(0, FEED_ENTRIES),
+            Source::Category(c) => {
+                let page = paperstand_store::Page {
+                    limit: FEED_ENTRIES as u32,
+                    offset: 0,
+                };
+                return Ok(store.newest_in_category(Some(c), None, page).await?);
             }
-            Source::Category(c) => store.newest_in_category(Some(c), None, page).await?,
             Source::Search { q, mode } => {
-                find_papers(state.search.as_ref(), q, *mode, 0, page.limit as usize).await?
+                return Ok(find_papers(state.search.as_ref(), q, *mode, 0, FEED_ENTRIES).await?);
             }
-        })
+        };
+        Ok(papers_in_order(store, &ids).await?)
     }
 }
 
@@ -203,24 +206,13 @@ fn category(text: &str) -> Result<String, AppError> {
 fn source(name: &str, query: &FeedQuery) -> Result<Source, AppError> {
     match name {
         "daily" => Ok(Source::Daily),
-        "trending" => {
-            let window = match query.window.as_deref() {
-                None | Some("" | "all") => None,
-                Some(w) => Some(
-                    *WINDOWS
-                        .iter()
-                        .find(|(n, _)| *n == w)
-                        .ok_or_else(|| bad("window must be day, week, month or all"))?,
-                ),
-            };
-            let category = query
-                .cat
-                .as_deref()
-                .filter(|c| !c.is_empty())
-                .map(category)
-                .transpose()?;
-            Ok(Source::Trending { window, category })
-        }
+        "trending" => TrendingFilter::parse(
+            query.window.as_deref(),
+            query.cat.as_deref(),
+            query.year.as_deref(),
+        )
+        .map(Source::Trending)
+        .map_err(|e| bad(e.detail)),
         "search" => {
             let mode = match query.mode.as_deref().map(str::trim) {
                 None | Some("") => None,
@@ -280,16 +272,7 @@ async fn respond(
     format: Format,
 ) -> Result<Response, AppError> {
     let store = state.store.as_ref();
-    let mut key = format!("feed/{:?}/{}", format, source.key());
-    if let (Source::Search { .. }, Some(search)) = (&source, &state.search) {
-        // Results by meaning change as vectors arrive, which the papers' sequence misses.
-        key.push_str(&format!("/v{}", search.vectors_position()));
-    }
-    let (seq, changed_at) = state.cache.version(store).await;
-    // A weak validator: the same data (change sequence) and the same feed give the same
-    // body; without a known sequence there is no validator at all.
-    let etag = seq.map(|seq| format!("W/\"{seq}-{:x}\"", fnv(&key)));
-    let last_modified = httpdate::fmt_http_date(changed_at);
+    let key = format!("feed/{:?}/{}", format, source.key());
     let render_feed = || async {
         let papers = source.papers(state).await?;
         let updated = papers
@@ -305,12 +288,19 @@ async fn respond(
         )))
     };
     // Free-text searches would fill the cache with one-off entries: they are rendered each time.
-    let body = if matches!(source, Source::Search { .. }) {
-        render_feed().await?
+    let (body, since) = if matches!(source, Source::Search { .. }) {
+        (render_feed().await?, SystemTime::now())
     } else {
-        state.cache.get_or_render(store, key, render_feed).await?
+        state
+            .cache
+            .get_or_render_dated(store, key, render_feed)
+            .await?
     };
-    let mut response = if not_modified(headers, etag.as_deref(), changed_at) {
+    // The body's own hash: it changes whenever the feed does, whatever changed it (papers,
+    // votes, time moving a trending list on, new vectors for a search).
+    let etag = format!("W/\"{:x}\"", fnv(&body));
+    let last_modified = httpdate::fmt_http_date(since);
+    let mut response = if not_modified(headers, &etag, since) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         body.into_response()
@@ -324,7 +314,7 @@ async fn respond(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=300"),
     );
-    if let Some(value) = etag.as_deref().and_then(|e| HeaderValue::from_str(e).ok()) {
+    if let Ok(value) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, value);
     }
     if let Ok(value) = HeaderValue::from_str(&last_modified) {
@@ -335,16 +325,11 @@ async fn respond(
 
 /// RFC 9110 conditional GET: `If-None-Match` (weak comparison, lists, `*`) when present,
 /// else `If-Modified-Since` at or after the last change.
-fn not_modified(
-    headers: &HeaderMap,
-    etag: Option<&str>,
-    changed_at: std::time::SystemTime,
-) -> bool {
+fn not_modified(headers: &HeaderMap, etag: &str, changed_at: SystemTime) -> bool {
     if let Some(value) = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
     {
-        let Some(etag) = etag else { return false };
         let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
         return value
             .split(',')
@@ -365,9 +350,9 @@ fn not_modified(
 }
 
 /// FNV-1a: a stable, cheap hash for ETags.
-fn fnv(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 

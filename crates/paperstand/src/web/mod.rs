@@ -33,7 +33,8 @@ use paperstand_store::Store;
 use tokio::net::TcpListener;
 
 use crate::app;
-use crate::config::Config;
+use crate::config::{Config, TrendingParams};
+use crate::ranking::Ranking;
 use crate::search::Search;
 
 /// Requests a minute one client may make to the JSON API.
@@ -57,6 +58,8 @@ pub struct AppState {
     pub auth: auth::Auth,
     /// How members submit papers.
     pub submissions: Arc<community::Submissions>,
+    /// The trending lists and breakdowns every page, API and feed shows.
+    pub ranking: Arc<Ranking>,
 }
 
 impl AppState {
@@ -70,7 +73,14 @@ impl AppState {
             search: None,
             auth: auth::Auth::ephemeral(),
             submissions: Arc::default(),
+            ranking: Arc::default(),
         }
+    }
+
+    /// The same state ranking with these trending parameters (`[trending]`).
+    pub fn with_trending(mut self, params: TrendingParams) -> AppState {
+        self.ranking = Arc::new(Ranking::new(params));
+        self
     }
 
     /// The same state with these account settings.
@@ -200,7 +210,8 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), &public_url)
         .with_search(search.clone())
         .with_auth(auth)
-        .with_submissions(submissions);
+        .with_submissions(submissions)
+        .with_trending(config.trending);
     serve(listener, state, shutdown_signal()).await?;
     let saver = search.clone();
     let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;

@@ -1,5 +1,5 @@
 //! Page handlers: extract, validate, one or two store calls, render. No SQL and no
-//! ranking here.
+//! ranking here: lists come in order from [`Ranking`](crate::ranking::Ranking).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -9,16 +9,22 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paperstand_core::Paper;
 use paperstand_core::record::{format_date, parse_date};
+use paperstand_core::trending::Window;
 use paperstand_core::{ArxivId, ArxivIdError};
 use paperstand_store::{Page, Store};
 use serde::Deserialize;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use super::AppState;
 use super::auth::Viewer;
+use super::community::decorate_cards;
 use super::error::AppError;
 use super::exports::{self, ExportFormat};
-use super::views::{CardView, DailyPage, MessagePage, Pager, PaperPage, SimilarView, TrendingPage};
+use super::views::{
+    CardView, DailyPage, MessagePage, Pager, PaperPage, SimilarView, TrendingPage, WhyView,
+    short_why,
+};
+use crate::ranking::{TrendingFilter, papers_in_order};
 
 /// Papers per page on the daily page.
 const DAILY_PAGE_SIZE: u32 = 50;
@@ -35,9 +41,12 @@ pub struct DailyQuery {
     format: Option<String>,
 }
 
-/// Query of list pages.
+/// Query of the trending page.
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+pub struct TrendingQuery {
+    window: Option<String>,
+    cat: Option<String>,
+    year: Option<String>,
     page: Option<String>,
     format: Option<String>,
 }
@@ -73,9 +82,11 @@ fn long_date(date: Date) -> String {
     )
 }
 
-/// `GET /` and `GET /?date=YYYY-MM-DD&page=N`: the papers of one listing date.
+/// `GET /` and `GET /?date=YYYY-MM-DD&page=N`: the papers of one listing date, in the
+/// day's trending order. Visitors share cached pages; members get their own (their votes).
 pub async fn show_daily(
     State(state): State<AppState>,
+    viewer: Viewer,
     query: Result<Query<DailyQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(query) = query.map_err(bad_query)?;
@@ -91,33 +102,43 @@ pub async fn show_daily(
     if let Some(format) = ExportFormat::from_query(query.format.as_deref())? {
         return export_day(state.store.as_ref(), date, format).await;
     }
+    let store = state.store.as_ref();
+    let render_page = || async {
+        let Some(date) = date.or(store.latest_listing_date().await?) else {
+            return render(&MessagePage::empty_instance());
+        };
+        render(&daily_page(&state, &viewer, date, page_no).await?)
+    };
+    if viewer.user.is_some() {
+        return Ok(html(render_page().await?));
+    }
     let key = format!(
         "daily/{}/{page_no}",
         date.map_or("latest".to_owned(), format_date)
     );
-    let store = state.store.as_ref();
-    let body = state
-        .cache
-        .get_or_render(store, key, || async {
-            let Some(date) = date.or(store.latest_listing_date().await?) else {
-                return render(&MessagePage::empty_instance());
-            };
-            render(&daily_page(&state, date, page_no).await?)
-        })
-        .await?;
-    Ok(html(body))
+    Ok(html(
+        state.cache.get_or_render(store, key, render_page).await?,
+    ))
 }
 
-async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyPage, AppError> {
+async fn daily_page(
+    state: &AppState,
+    viewer: &Viewer,
+    date: Date,
+    page_no: u32,
+) -> Result<DailyPage, AppError> {
     let store = state.store.as_ref();
-    let total = store.count_listed_on(date).await?;
+    let order = state
+        .ranking
+        .day(store, date, OffsetDateTime::now_utc())
+        .await?;
+    let total = order.len() as u64;
     let around = store.adjacent_listing_dates(date).await?;
     let day_link =
         |d: Option<Date>| d.map(|d| (format!("/?date={}", format_date(d)), long_date(d)));
-    let papers = store
-        .papers_listed_on(date, Page::numbered(page_no, DAILY_PAGE_SIZE))
-        .await?;
-    if papers.is_empty() {
+    let offset = (page_no - 1) * DAILY_PAGE_SIZE;
+    let entries = order.entries(offset as usize, DAILY_PAGE_SIZE as usize);
+    if entries.is_empty() {
         let links = [day_link(around.previous), day_link(around.next)]
             .into_iter()
             .flatten();
@@ -132,6 +153,12 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
             links: links.map(|(href, label)| (label, href)).collect(),
         });
     }
+    let ids: Vec<ArxivId> = entries.iter().map(|e| e.id.clone()).collect();
+    let mut cards = cards(store, &papers_in_order(store, &ids).await?).await?;
+    for (card, entry) in cards.iter_mut().zip(&entries) {
+        card.featured = entry.featured;
+    }
+    decorate_cards(state, viewer, &mut cards).await?;
     let date_text = format_date(date);
     Ok(DailyPage {
         pager: Pager::new(page_no, DAILY_PAGE_SIZE, total, |n| {
@@ -140,7 +167,7 @@ async fn daily_page(state: &AppState, date: Date, page_no: u32) -> Result<DailyP
         date_long: long_date(date),
         date: date_text,
         total,
-        cards: cards(store, &papers).await?,
+        cards,
         previous_day: day_link(around.previous),
         next_day: day_link(around.next),
     })
@@ -227,6 +254,7 @@ async fn paper_page(
     let mut page = PaperPage::new(&paper, &external, &state.public_url);
     add_similar(&mut page, state, &paper).await?;
     super::community::fill_paper_page(state, viewer, &mut page, &community).await?;
+    page.community.why = trending_why(state, &paper.id).await?;
     if just_submitted && community.submission.is_some() {
         page.community.notice =
             Some("Thank you: the paper is submitted and credited to you.".to_owned());
@@ -282,7 +310,8 @@ fn unknown_paper(id: &ArxivId) -> AppError {
     }
 }
 
-/// `GET /?date=…&format=bib|json|csv`: the whole day as a file.
+/// `GET /?date=…&format=bib|json|csv`: the whole day as a file, in arXiv id order (a
+/// file is for citing and importing; its order does not follow votes).
 async fn export_day(
     store: &dyn Store,
     date: Option<Date>,
@@ -316,45 +345,100 @@ async fn paper_bibtex(store: &dyn Store, raw: &str) -> Result<Response, AppError
     )
 }
 
-/// `GET /trending`: newest first until the trending formula lands (the page says so).
+/// `GET /trending?window=day|today|week|month|all&cat=&year=&page=N`: papers by trending
+/// score. Visitors share cached pages; members get their own (their votes).
 pub async fn show_trending(
     State(state): State<AppState>,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    viewer: Viewer,
+    query: Result<Query<TrendingQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(query) = query.map_err(bad_query)?;
     let page_no = parse_page(query.page.as_deref())?;
-    let store = state.store.as_ref();
+    let filter = TrendingFilter::parse(
+        query.window.as_deref(),
+        query.cat.as_deref(),
+        query.year.as_deref(),
+    )
+    .map_err(|e| AppError::BadRequest(e.detail))?;
     if let Some(format) = ExportFormat::from_query(query.format.as_deref())? {
-        let papers = store
-            .newest_papers(Page {
-                limit: exports::MAX_EXPORT,
-                offset: 0,
-            })
-            .await?;
-        return exports::download(&papers, format, "paperstand-newest");
+        return export_trending(&state, &filter, format).await;
     }
+    if viewer.user.is_some() {
+        return Ok(html(render(
+            &trending_page(&state, &viewer, &filter, page_no).await?,
+        )?));
+    }
+    let key = format!("trending/{}/{page_no}", TrendingPage::query(&filter));
     let body = state
         .cache
-        .get_or_render(store, format!("trending/{page_no}"), || async {
-            let total = store.count_papers().await?;
-            let papers = store
-                .newest_papers(Page::numbered(page_no, TRENDING_PAGE_SIZE))
-                .await?;
-            if papers.is_empty() && page_no > 1 {
-                return Err(AppError::not_found(
-                    "No such page",
-                    "The list is shorter than that.",
-                ));
-            }
-            render(&TrendingPage {
-                cards: cards(store, &papers).await?,
-                pager: Pager::new(page_no, TRENDING_PAGE_SIZE, total, |n| {
-                    format!("/trending?page={n}")
-                }),
-            })
+        .get_or_render(state.store.as_ref(), key, || async {
+            render(&trending_page(&state, &viewer, &filter, page_no).await?)
         })
         .await?;
     Ok(html(body))
+}
+
+async fn trending_page(
+    state: &AppState,
+    viewer: &Viewer,
+    filter: &TrendingFilter,
+    page_no: u32,
+) -> Result<TrendingPage, AppError> {
+    let store = state.store.as_ref();
+    let list = state
+        .ranking
+        .trending(store, filter, OffsetDateTime::now_utc())
+        .await?;
+    let offset = (page_no - 1) * TRENDING_PAGE_SIZE;
+    let entries = list.entries(offset as usize, TRENDING_PAGE_SIZE as usize);
+    if entries.is_empty() && page_no > 1 {
+        return Err(AppError::not_found(
+            "No such page",
+            "The list is shorter than that.",
+        ));
+    }
+    let ids: Vec<ArxivId> = entries.iter().map(|e| e.id.clone()).collect();
+    let mut cards = cards(store, &papers_in_order(store, &ids).await?).await?;
+    for (card, entry) in cards.iter_mut().zip(&entries) {
+        card.why = entry
+            .breakdown
+            .as_ref()
+            .map(|b| short_why(b, filter.window));
+        card.score = entry.breakdown.as_ref().map(|b| format!("{:.2}", b.score));
+    }
+    decorate_cards(state, viewer, &mut cards).await?;
+    let pager = Pager::new(page_no, TRENDING_PAGE_SIZE, list.len() as u64, |n| {
+        TrendingPage::href(filter, filter.window, n)
+    });
+    Ok(TrendingPage::new(filter, &list, cards, pager))
+}
+
+/// `GET /trending?…&format=bib|json|csv`: the list's best papers, in its order.
+async fn export_trending(
+    state: &AppState,
+    filter: &TrendingFilter,
+    format: ExportFormat,
+) -> Result<Response, AppError> {
+    let store = state.store.as_ref();
+    let list = state
+        .ranking
+        .trending(store, filter, OffsetDateTime::now_utc())
+        .await?;
+    let ids = list.ids(0, exports::MAX_EXPORT as usize);
+    let papers = papers_in_order(store, &ids).await?;
+    let name = format!("paperstand-trending-{}", filter.window.as_str());
+    exports::download(&papers, format, &name)
+}
+
+/// The paper page's "why it is trending": its breakdown in the week window, if it is on
+/// that list.
+async fn trending_why(state: &AppState, id: &ArxivId) -> Result<Option<WhyView>, AppError> {
+    let window = Window::Week;
+    let breakdown = state
+        .ranking
+        .breakdown(state.store.as_ref(), id, window, OffsetDateTime::now_utc())
+        .await?;
+    Ok(breakdown.map(|b| WhyView::new(window, &b)))
 }
 
 /// Cards for a list, with other services' code links (one query for the whole list).

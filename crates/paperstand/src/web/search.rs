@@ -9,6 +9,8 @@ use paperstand_search::Sort;
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::Viewer;
+use super::community::decorate_cards;
 use super::error::AppError;
 use super::exports::{self, ExportFormat};
 use super::pages::{bad_query, html, parse_page, render};
@@ -81,6 +83,7 @@ fn read_form(form: &SearchForm, page: u32) -> Result<SearchRequest, AppError> {
 /// `GET /search?q=…&mode=…&sort=…&cat=…&from=…&until=…&page=N`.
 pub async fn show_search(
     State(state): State<AppState>,
+    viewer: Viewer,
     form: Result<Query<SearchForm>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(form) = form.map_err(bad_query)?;
@@ -112,7 +115,7 @@ pub async fn show_search(
         other => other,
     }
     .map_err(|e| AppError::Internal(e.into()))?;
-    fill(&mut page, &state, results, &form, page_no).await?;
+    fill(&mut page, &state, &viewer, results, &form, page_no).await?;
     Ok(html(render(&page)?))
 }
 
@@ -133,6 +136,7 @@ async fn export(
 async fn fill(
     page: &mut SearchPage,
     state: &AppState,
+    viewer: &Viewer,
     results: SearchResults,
     form: &SearchForm,
     page_no: u32,
@@ -143,11 +147,18 @@ async fn fill(
     page.total = results.total;
     let ids: Vec<_> = results.hits.iter().map(|h| h.paper.id.clone()).collect();
     let external = state.store.external_links(&ids).await?;
+    let mut cards: Vec<CardView> = results
+        .hits
+        .iter()
+        .map(|hit| CardView::new(&hit.paper, &external))
+        .collect();
+    decorate_cards(state, viewer, &mut cards).await?;
     page.results = results
         .hits
         .iter()
-        .map(|hit| SearchCard {
-            card: CardView::new(&hit.paper, &external),
+        .zip(cards)
+        .map(|(hit, card)| SearchCard {
+            card,
             snippet_html: hit.snippet_html.clone(),
             why: why(hit.keyword_rank, hit.semantic_rank),
         })

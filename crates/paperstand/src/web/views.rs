@@ -5,9 +5,11 @@
 use askama::Template;
 use paperstand_core::external::ExternalLink;
 use paperstand_core::record::format_date;
+use paperstand_core::trending::{Breakdown, Term, Window};
 use paperstand_core::{CodeHost, CodeLink, Paper};
 
 use super::markup;
+use crate::ranking::{DEFAULT_WINDOW, RankedList, TrendingFilter};
 
 /// Authors shown on a card before "and N more".
 const CARD_AUTHORS: usize = 6;
@@ -100,6 +102,12 @@ pub struct CardView {
     /// The signed-in member's CSRF token for the vote form; `None` for visitors, who
     /// get a link to sign in instead.
     pub csrf: Option<String>,
+    /// On a trending list: why it is there, in words ("12 upvotes · 3 comments").
+    pub why: Option<String>,
+    /// On a trending list: its score.
+    pub score: Option<String>,
+    /// A curator featured it (shown on the daily page).
+    pub featured: bool,
 }
 
 impl CardView {
@@ -120,7 +128,25 @@ impl CardView {
             comments: 0,
             voted: false,
             csrf: None,
+            why: None,
+            score: None,
+            featured: false,
         }
+    }
+}
+
+/// The terms that count, in words: `12 upvotes · 340 stars gained · 3 comments`.
+pub fn short_why(breakdown: &Breakdown, window: Window) -> String {
+    let terms: Vec<String> = breakdown
+        .terms
+        .iter()
+        .filter(|t| t.count > 0)
+        .map(Term::label)
+        .collect();
+    match (terms.is_empty(), window) {
+        (false, _) => terms.join(" · "),
+        (true, Window::All) => "no upvotes, stars or comments yet".to_owned(),
+        (true, _) => "no upvotes, stars or comments in this window".to_owned(),
     }
 }
 
@@ -181,14 +207,136 @@ pub struct DailyPage {
     pub pager: Option<Pager>,
 }
 
-/// `/trending` (newest first until the trending formula lands).
+/// `/trending?window=&cat=&year=`: papers by trending score.
 #[derive(Debug, Template)]
 #[template(path = "trending.html")]
 pub struct TrendingPage {
-    /// Cards.
+    /// "Trending this week in cs.CL".
+    pub heading: String,
+    /// The window tabs.
+    pub tabs: Vec<TabView>,
+    /// The window shown (`day`, `week`, `month`, `all`), for the filter form.
+    pub window: &'static str,
+    /// Category filter as asked.
+    pub cat: String,
+    /// Year filter as asked.
+    pub year: String,
+    /// Papers on the list.
+    pub total: usize,
+    /// When the scores were computed, `YYYY-MM-DD HH:MM UTC`.
+    pub as_of: String,
+    /// The cards on this page.
     pub cards: Vec<CardView>,
     /// Paging.
     pub pager: Option<Pager>,
+    /// This list's query string (`?window=month&cat=cs.CL`, or empty), for the feed and
+    /// download links.
+    pub query: String,
+}
+
+impl TrendingPage {
+    /// The page of `filter`'s list with these cards.
+    pub fn new(
+        filter: &TrendingFilter,
+        list: &RankedList,
+        cards: Vec<CardView>,
+        pager: Option<Pager>,
+    ) -> TrendingPage {
+        let mut heading = format!("Trending {}", window_words(filter.window));
+        if let Some(c) = &filter.category {
+            heading.push_str(&format!(" in {c}"));
+        }
+        if let Some(year) = filter.year {
+            heading.push_str(&format!(", papers of {year}"));
+        }
+        let tabs = [
+            (Window::Day, "Today"),
+            (Window::Week, "This week"),
+            (Window::Month, "This month"),
+            (Window::All, "All time"),
+        ]
+        .into_iter()
+        .map(|(window, label)| TabView {
+            label,
+            href: TrendingPage::href(filter, window, 1),
+            current: window == filter.window,
+        })
+        .collect();
+        let as_of = list.as_of();
+        TrendingPage {
+            heading,
+            tabs,
+            window: filter.window.as_str(),
+            cat: filter.category.clone().unwrap_or_default(),
+            year: filter.year.map(|y| y.to_string()).unwrap_or_default(),
+            total: list.len(),
+            as_of: format!(
+                "{} {:02}:{:02} UTC",
+                format_date(as_of.date()),
+                as_of.hour(),
+                as_of.minute()
+            ),
+            cards,
+            pager,
+            query: TrendingPage::query(filter),
+        }
+    }
+
+    /// The query string of `filter` (`?window=month&cat=cs.CL&year=2026`; the default
+    /// window is left out, so the plain list is plain `/trending`).
+    pub fn query(filter: &TrendingFilter) -> String {
+        let mut parts = Vec::new();
+        if filter.window != DEFAULT_WINDOW {
+            parts.push(format!("window={}", filter.window.as_str()));
+        }
+        // Categories are letters, digits, dots and dashes: nothing to encode.
+        if let Some(c) = &filter.category {
+            parts.push(format!("cat={c}"));
+        }
+        if let Some(year) = filter.year {
+            parts.push(format!("year={year}"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// Page `page` of `filter`'s list in `window`.
+    pub fn href(filter: &TrendingFilter, window: Window, page: u32) -> String {
+        let filter = TrendingFilter {
+            window,
+            ..filter.clone()
+        };
+        let query = TrendingPage::query(&filter);
+        match (page, query.is_empty()) {
+            (1, _) => format!("/trending{query}"),
+            (_, true) => format!("/trending?page={page}"),
+            (_, false) => format!("/trending{query}&page={page}"),
+        }
+    }
+}
+
+/// "this week", "of all time"…
+pub fn window_words(window: Window) -> &'static str {
+    match window {
+        Window::Day => "today",
+        Window::Week => "this week",
+        Window::Month => "this month",
+        Window::All => "of all time",
+    }
+}
+
+/// A tab of a list page.
+#[derive(Debug, Clone)]
+pub struct TabView {
+    /// Shown name.
+    pub label: &'static str,
+    /// Where it leads.
+    pub href: String,
+    /// The tab shown now.
+    pub current: bool,
 }
 
 /// `/search`.
@@ -469,6 +617,30 @@ pub struct WhyView {
     pub decay: String,
     /// The score.
     pub score: String,
+}
+
+impl WhyView {
+    /// The breakdown of a paper's score in `window`.
+    pub fn new(window: Window, breakdown: &Breakdown) -> WhyView {
+        WhyView {
+            window: window.as_str(),
+            terms: breakdown
+                .terms
+                .iter()
+                .map(|t| {
+                    (
+                        t.label(),
+                        format!("{}", t.weight),
+                        format!("{:.2}", t.contribution),
+                    )
+                })
+                .collect(),
+            points: format!("{:.2}", breakdown.points),
+            age_hours: format!("{:.1}", breakdown.age_hours),
+            decay: format!("{:.3}", breakdown.decay),
+            score: format!("{:.2}", breakdown.score),
+        }
+    }
 }
 
 impl PaperPage {

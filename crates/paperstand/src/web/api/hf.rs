@@ -10,11 +10,12 @@ use axum::response::{IntoResponse, Response};
 use paperstand_core::external::ExternalLink;
 use paperstand_core::record::{format_date, parse_date};
 use paperstand_core::{ArxivId, CodeHost, Paper};
-use paperstand_store::{Page, Store};
+use paperstand_store::{Counts, Page, Store};
 use serde::{Deserialize, Serialize};
-use time::{Date, Month, Weekday};
+use time::{Date, Month, OffsetDateTime, Weekday};
 
 use super::{ApiError, accepts_json};
+use crate::ranking::papers_in_order;
 use crate::search::find_papers;
 use crate::web::AppState;
 
@@ -102,7 +103,7 @@ fn github_repo(paper: &Paper, external: &[ExternalLink]) -> Option<String> {
     })
 }
 
-fn paper_json(paper: &Paper, external: &[ExternalLink]) -> PaperJson {
+fn paper_json(paper: &Paper, external: &[ExternalLink], counts: Counts) -> PaperJson {
     PaperJson {
         id: paper.id.to_string(),
         authors: paper
@@ -114,22 +115,22 @@ fn paper_json(paper: &Paper, external: &[ExternalLink]) -> PaperJson {
         submitted_on_daily_at: timestamp(paper.listed_on),
         title: paper.title.clone(),
         summary: paper.abstract_text.clone(),
-        upvotes: 0,
+        upvotes: counts.upvotes,
         discussion_id: None,
         ai_summary: None,
         github_repo: github_repo(paper, external),
         github_stars: None,
-        num_comments: 0,
+        num_comments: counts.comments,
     }
 }
 
-fn item_json(paper: &Paper, external: &[ExternalLink]) -> ItemJson {
-    let inner = paper_json(paper, external);
+fn item_json(paper: &Paper, external: &[ExternalLink], counts: Counts) -> ItemJson {
+    let inner = paper_json(paper, external, counts);
     ItemJson {
         published_at: inner.submitted_on_daily_at.clone(),
         title: inner.title.clone(),
         summary: inner.summary.clone(),
-        num_comments: 0,
+        num_comments: counts.comments,
         submitted_by: None,
         github_repo: inner.github_repo.clone(),
         github_stars: None,
@@ -151,10 +152,11 @@ fn to_bytes(value: &impl Serialize) -> Result<Bytes, ApiError> {
 async fn items(store: &dyn Store, papers: &[Paper]) -> Result<Bytes, ApiError> {
     let ids: Vec<ArxivId> = papers.iter().map(|p| p.id.clone()).collect();
     let external = store.external_links(&ids).await?;
+    let counts = store.counts(&ids).await?;
     to_bytes(
         &papers
             .iter()
-            .map(|p| item_json(p, &external))
+            .map(|p| item_json(p, &external, counts.get(&p.id).copied().unwrap_or_default()))
             .collect::<Vec<_>>(),
     )
 }
@@ -187,20 +189,52 @@ pub async fn list_daily_papers(
                 limit: request.limit,
                 offset: request.page.saturating_mul(request.limit),
             };
-            items(
-                store,
-                &store.papers_listed_between(first, last, page).await?,
-            )
-            .await
+            let papers = match request.sort {
+                Sort::PublishedAt => store.papers_listed_between(first, last, page).await?,
+                Sort::Trending => trending_between(&state, first, last, page).await?,
+            };
+            items(store, &papers).await
         })
         .await?;
     Ok(json(body))
+}
+
+/// The papers listed from `first` to `last` in trending order: one day as the daily
+/// page orders it, a longer range by all the signals each paper drew.
+async fn trending_between(
+    state: &AppState,
+    first: Date,
+    last: Date,
+    page: Page,
+) -> Result<Vec<Paper>, ApiError> {
+    let store = state.store.as_ref();
+    let now = OffsetDateTime::now_utc();
+    let list = if first == last {
+        state.ranking.day(store, first, now).await?
+    } else {
+        state
+            .ranking
+            .listed_between(store, first, last, now)
+            .await?
+    };
+    let ids = list.ids(page.offset as usize, page.limit as usize);
+    Ok(papers_in_order(store, &ids).await?)
+}
+
+/// How `/api/daily_papers` orders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sort {
+    /// As the store lists a range (the default).
+    PublishedAt,
+    /// By the trending ranking.
+    Trending,
 }
 
 /// A validated `/api/daily_papers` request.
 #[derive(Debug)]
 struct DailyRequest {
     range: Option<(Date, Date)>,
+    sort: Sort,
     page: u32,
     limit: u32,
     submitter: Option<String>,
@@ -228,8 +262,9 @@ impl DailyRequest {
             (_, _, Some(m)) => Some(parse_month(m)?),
             _ => None,
         };
-        match query.sort.as_deref() {
-            None | Some("publishedAt" | "trending") => {}
+        let sort = match query.sort.as_deref() {
+            None | Some("publishedAt") => Sort::PublishedAt,
+            Some("trending") => Sort::Trending,
             Some(other) => {
                 return Err(ApiError::field(
                     "sort",
@@ -239,9 +274,10 @@ impl DailyRequest {
                     ),
                 ));
             }
-        }
+        };
         Ok(DailyRequest {
             range,
+            sort,
             page: number("p", query.p.as_deref(), 0, 0..=MAX_PAGE)?,
             limit: number(
                 "limit",
@@ -258,7 +294,8 @@ impl DailyRequest {
             format!("{}..{}", format_date(a), format_date(b))
         });
         format!(
-            "api/daily/{range}/{}/{}/{}",
+            "api/daily/{range}/{:?}/{}/{}/{}",
+            self.sort,
             self.page,
             self.limit,
             self.submitter.is_some()
@@ -368,10 +405,21 @@ pub async fn get_paper(
                         id.without_version()
                     ))
                 })?;
+                let community = store.paper_community(&paper.id).await?;
+                if community.hidden {
+                    return Err(ApiError::not_found(format!(
+                        "paper {} is not shown on this instance",
+                        paper.id
+                    )));
+                }
+                let counts = Counts {
+                    upvotes: community.upvotes,
+                    comments: community.comments,
+                };
                 let external = store
                     .external_links(std::slice::from_ref(&paper.id))
                     .await?;
-                to_bytes(&paper_json(&paper, &external))
+                to_bytes(&paper_json(&paper, &external, counts))
             },
         )
         .await?;

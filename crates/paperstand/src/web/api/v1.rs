@@ -2,17 +2,22 @@
 //! category, the trending list, and search, with cursor paging. Its OpenAPI document
 //! is generated from these handlers and types and served at `/api/openapi.json`.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use paperstand_core::record::{format_date, parse_date};
+use paperstand_core::trending::{Breakdown, TermKind, Window};
 use paperstand_core::{ArxivId, Paper};
 use paperstand_store::Page;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::{ApiError, accepts_json};
+use crate::ranking::{TrendingFilter, papers_in_order};
 use crate::search::{Mode, find_papers};
 use crate::web::AppState;
 
@@ -134,12 +139,16 @@ pub struct DailyQueryV1 {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TrendingQueryV1 {
-    /// `day`, `week`, `month` (ending on the latest listing day) or `all`.
-    #[param(pattern = "^(day|week|month|all)?$")]
+    /// Which signals count: `day` (also `today`), `week` (the default), `month` (each
+    /// ending today, UTC) or `all`.
+    #[param(pattern = "^(day|today|week|month|all)?$")]
     window: Option<String>,
-    /// Only this category (cross-lists included).
+    /// Only this category, or a whole archive such as `cs` (cross-lists included).
     #[param(pattern = "^[A-Za-z0-9.-]{0,32}$")]
     category: Option<String>,
+    /// Only papers first submitted in this year (v1, else the listing).
+    #[param(pattern = "^([1-9][0-9]{3})?$")]
+    year: Option<String>,
     /// From the previous page's `next_cursor`.
     #[param(pattern = "^(o[0-9a-f]{1,5})?$")]
     cursor: Option<String>,
@@ -148,23 +157,93 @@ pub struct TrendingQueryV1 {
     limit: Option<u32>,
 }
 
-/// A trending list: papers with their scores.
+/// A trending list: papers with their scores, best first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrendingListV1 {
     items: Vec<TrendingItemV1>,
     /// Pass as `cursor` for the next page; null on the last page.
     next_cursor: Option<String>,
-    /// How the list is ordered.
+    /// How the list is ordered: `trending` (docs/ranking.md).
     ranking: String,
+    /// The window the scores count: `day`, `week`, `month` or `all`.
+    window: String,
+    /// When the scores were computed (RFC 3339, UTC); lists are reused for up to a minute.
+    as_of: String,
+    /// Papers on the whole list.
+    total: u64,
 }
 
 /// A paper on the trending list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrendingItemV1 {
     paper: PaperV1,
-    /// The trending score and its breakdown; null until the trending formula exists
-    /// (the list is then ordered newest first).
-    score: Option<f64>,
+    /// The trending score (`breakdown.score`).
+    score: f64,
+    /// Why it has that score.
+    breakdown: BreakdownV1,
+}
+
+/// Why a paper has its trending score: `score = points / decay`, with `points` the
+/// sum of the terms' contributions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownV1 {
+    /// The window the counts are in: `day`, `week`, `month` or `all`.
+    window: String,
+    /// Upvotes, stars, comments and submitted, always all four, in that order.
+    terms: Vec<TermV1>,
+    /// The sum of the contributions.
+    points: f64,
+    /// Hours the paper has been listed within the window.
+    age_hours: f64,
+    /// `(1 + age_hours / window hours)^gravity`, at least 1.
+    decay: f64,
+    /// `points / decay`.
+    score: f64,
+}
+
+/// One signal of the formula.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermV1 {
+    /// Which signal.
+    kind: TermKindV1,
+    /// The signal in words: `12 upvotes`, `1,500 stars gained`.
+    label: String,
+    /// The raw count in the window (0 or 1 for `submitted`).
+    count: u32,
+    /// The count after damping (differs from `count` for stars only).
+    value: f64,
+    /// Points per unit of `value` (`[trending]` in the config).
+    weight: f64,
+    /// `weight · value`: the points this term adds before decay.
+    contribution: f64,
+}
+
+/// A signal of the trending formula.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TermKindV1 {
+    /// Upvotes on this instance.
+    Upvotes,
+    /// Stars the paper's GitHub repository gained.
+    Stars,
+    /// Comments on this instance.
+    Comments,
+    /// A member submitted the paper.
+    Submitted,
+}
+
+/// A paper with this instance's community counts and its trending breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaperDetailV1 {
+    #[serde(flatten)]
+    paper: PaperV1,
+    /// Upvotes on this instance.
+    upvotes: u64,
+    /// Comments on this instance (removed ones not counted).
+    comments: u64,
+    /// Its trending score in the week window and why; null when it is not on the
+    /// week's list (listed before the week with no signal in it, or withdrawn).
+    trending: Option<BreakdownV1>,
 }
 
 /// Query of `/api/v1/search`.
@@ -225,6 +304,33 @@ fn paper_v1(paper: &Paper, base: &str) -> PaperV1 {
         page_url: format!("{base}/papers/{}", paper.id),
         abs_url: paper.id.abs_url(),
         pdf_url: paper.id.pdf_url(),
+    }
+}
+
+fn breakdown_v1(window: Window, breakdown: &Breakdown) -> BreakdownV1 {
+    BreakdownV1 {
+        window: window.as_str().to_owned(),
+        terms: breakdown
+            .terms
+            .iter()
+            .map(|t| TermV1 {
+                kind: match t.kind {
+                    TermKind::Upvotes => TermKindV1::Upvotes,
+                    TermKind::Stars => TermKindV1::Stars,
+                    TermKind::Comments => TermKindV1::Comments,
+                    TermKind::Submitted => TermKindV1::Submitted,
+                },
+                label: t.label(),
+                count: t.count,
+                value: t.value,
+                weight: t.weight,
+                contribution: t.contribution,
+            })
+            .collect(),
+        points: breakdown.points,
+        age_hours: breakdown.age_hours,
+        decay: breakdown.decay,
+        score: breakdown.score,
     }
 }
 
@@ -291,9 +397,10 @@ fn category(text: Option<&str>) -> Result<Option<&str>, ApiError> {
     }
 }
 
-/// One paper.
+/// One paper, with this instance's upvotes and comments and its trending breakdown in
+/// the week window.
 #[utoipa::path(get, path = "/api/v1/papers/{id}", params(("id" = String, Path, description = "arXiv id, e.g. 2503.11731")),
-    responses((status = 200, body = PaperV1), (status = 404, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
+    responses((status = 200, body = PaperDetailV1), (status = 404, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
 pub async fn get_paper_v1(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -307,7 +414,26 @@ pub async fn get_paper_v1(
         return Ok(similar_v1(&state, id).await?.into_response());
     }
     let paper = stored_paper(&state, &raw).await?;
-    Ok(Json(paper_v1(&paper, &state.public_url)).into_response())
+    let store = state.store.as_ref();
+    let community = store.paper_community(&paper.id).await?;
+    if community.hidden {
+        return Err(ApiError::not_found(format!(
+            "paper {} is not shown on this instance",
+            paper.id
+        )));
+    }
+    let window = Window::Week;
+    let trending = state
+        .ranking
+        .breakdown(store, &paper.id, window, OffsetDateTime::now_utc())
+        .await?;
+    Ok(Json(PaperDetailV1 {
+        paper: paper_v1(&paper, &state.public_url),
+        upvotes: community.upvotes,
+        comments: community.comments,
+        trending: trending.map(|b| breakdown_v1(window, &b)),
+    })
+    .into_response())
 }
 
 async fn stored_paper(state: &AppState, raw: &str) -> Result<Paper, ApiError> {
@@ -436,7 +562,7 @@ pub async fn list_daily_v1(
     Ok(Json(list(&papers, page, &state.public_url)))
 }
 
-/// The trending list (newest first, with null scores, until the trending formula exists).
+/// The trending list: papers by trending score, best first, each with its breakdown.
 #[utoipa::path(get, path = "/api/v1/trending", params(TrendingQueryV1),
     responses((status = 200, body = TrendingListV1), (status = 400, body = ErrorsV1), (status = 406, body = ErrorsV1), (status = 429, body = ErrorsV1)))]
 pub async fn list_trending_v1(
@@ -446,35 +572,50 @@ pub async fn list_trending_v1(
 ) -> Result<Json<TrendingListV1>, ApiError> {
     let query = checked_query(&headers, query)?;
     let page = page_of(query.cursor.as_deref(), query.limit)?;
-    let days = match query.window.as_deref() {
-        None | Some("" | "all") => None,
-        Some("day") => Some(1),
-        Some("week") => Some(7),
-        Some("month") => Some(30),
-        Some(_) => {
-            return Err(ApiError::field(
-                "window",
-                "window must be day, week, month or all",
-            ));
-        }
-    };
+    let filter = TrendingFilter::parse(
+        query.window.as_deref(),
+        query.category.as_deref(),
+        query.year.as_deref(),
+    )
+    .map_err(|e| ApiError::field(e.field, e.detail))?;
     let store = state.store.as_ref();
-    let since = match (days, store.latest_listing_date().await?) {
-        (Some(days), Some(latest)) => Some(latest - time::Duration::days(days - 1)),
-        _ => None,
-    };
-    let papers = store
-        .newest_in_category(category(query.category.as_deref())?, since, page)
+    let list = state
+        .ranking
+        .trending(store, &filter, OffsetDateTime::now_utc())
         .await?;
-    let listed = list(&papers, page, &state.public_url);
+    // `page.limit` is one more than asked for: whether it comes back says if there is more.
+    let mut entries = list.entries(page.offset as usize, page.limit as usize);
+    let limit = page.limit - 1;
+    let more = entries.len() > limit as usize && page.offset + limit <= MAX_OFFSET;
+    entries.truncate(limit as usize);
+    let ids: Vec<ArxivId> = entries.iter().map(|e| e.id.clone()).collect();
+    let mut papers: HashMap<ArxivId, Paper> = papers_in_order(store, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id.clone(), p))
+        .collect();
+    let items = entries
+        .into_iter()
+        .filter_map(|entry| {
+            let paper = papers.remove(&entry.id)?;
+            let breakdown = entry.breakdown?;
+            Some(TrendingItemV1 {
+                paper: paper_v1(&paper, &state.public_url),
+                score: breakdown.score,
+                breakdown: breakdown_v1(filter.window, &breakdown),
+            })
+        })
+        .collect();
     Ok(Json(TrendingListV1 {
-        items: listed
-            .items
-            .into_iter()
-            .map(|paper| TrendingItemV1 { paper, score: None })
-            .collect(),
-        next_cursor: listed.next_cursor,
-        ranking: "newest (the trending formula is not built yet)".to_owned(),
+        items,
+        next_cursor: more.then(|| format!("o{:x}", page.offset + limit)),
+        ranking: "trending".to_owned(),
+        window: filter.window.as_str().to_owned(),
+        as_of: list
+            .as_of()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default(),
+        total: list.len() as u64,
     }))
 }
 
@@ -537,8 +678,12 @@ pub async fn unknown_api_path(uri: axum::http::Uri) -> ApiError {
     components(schemas(
         PaperV1,
         PaperListV1,
+        PaperDetailV1,
         TrendingListV1,
         TrendingItemV1,
+        BreakdownV1,
+        TermV1,
+        TermKindV1,
         SimilarListV1,
         SimilarItemV1,
         VersionV1,

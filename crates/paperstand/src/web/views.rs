@@ -685,33 +685,6 @@ impl PaperPage {
     }
 }
 
-impl WhyView {
-    /// The breakdown of a score in `window`, in words and rounded numbers.
-    pub fn new(
-        breakdown: &paperstand_core::trending::Breakdown,
-        window: paperstand_core::trending::Window,
-    ) -> WhyView {
-        WhyView {
-            window: window.as_str(),
-            terms: breakdown
-                .terms
-                .iter()
-                .map(|t| {
-                    (
-                        t.label(),
-                        format!("{:.2}", t.weight),
-                        format!("{:.2}", t.contribution),
-                    )
-                })
-                .collect(),
-            points: format!("{:.2}", breakdown.points),
-            age_hours: format!("{:.0}", breakdown.age_hours),
-            decay: format!("{:.3}", breakdown.decay),
-            score: format!("{:.3}", breakdown.score),
-        }
-    }
-}
-
 /// Percent-encodes everything but unreserved characters and `/` (DOIs in URL paths).
 fn encode_path(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -7,7 +7,7 @@ mod common;
 use common::{FIXTURE, TestApp};
 use paperstand::config::Config;
 use paperstand::search::{Mode, Search, SearchRequest};
-use paperstand_store::{SqliteStore, Store};
+use paperstand_store::{Community, SqliteStore, Store};
 
 fn hostile_line() -> String {
     serde_json::json!({
@@ -446,4 +446,161 @@ async fn an_index_ahead_of_a_restored_database_is_rebuilt() {
     );
     assert_eq!(search.search(&request("quokka")).await.unwrap().total, 1);
     assert_eq!(search.counts().0, 1);
+}
+
+/// A curator to hide papers with.
+async fn curator(store: &SqliteStore) -> paperstand_store::User {
+    let curator = paperstand_store::NewUser {
+        email: "curator@example.org".to_owned(),
+        display_name: "Curator".to_owned(),
+        password_hash: "$argon2id$test".to_owned(),
+        role: paperstand_store::Role::Curator,
+        verified: true,
+    };
+    store
+        .create_user(&curator, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn hidden_papers_leave_search_and_come_back_when_shown() {
+    let app = TestApp::with_fixture().await;
+    let curator = curator(&app.store).await;
+    let request = SearchRequest {
+        query: "delusions".to_owned(),
+        mode: Some(Mode::Keyword),
+        limit: 10,
+        ..SearchRequest::default()
+    };
+    let found = |results: paperstand::search::SearchResults| -> Vec<String> {
+        results
+            .hits
+            .iter()
+            .map(|h| h.paper.id.to_string())
+            .collect()
+    };
+    assert_eq!(
+        found(app.search.search(&request).await.unwrap()),
+        ["2606.00975"]
+    );
+    let paper = "2606.00975".parse().unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    app.store
+        .set_hidden(&paper, true, curator.id, now)
+        .await
+        .unwrap();
+    let hidden = app.search.search(&request).await.unwrap();
+    assert_eq!(
+        (hidden.total, found(hidden)),
+        (0, vec![]),
+        "hidden: not found"
+    );
+    let (before, _) = app.search.counts();
+    app.store
+        .set_hidden(&paper, false, curator.id, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        found(app.search.search(&request).await.unwrap()),
+        ["2606.00975"]
+    );
+    assert_eq!(app.search.counts().0, before + 1, "indexed again");
+}
+
+#[tokio::test]
+async fn hidden_papers_leave_search_by_meaning_and_similar_lists() {
+    let app = TestApp::semantic_with_lines(FIXTURE).await;
+    let curator = curator(&app.store).await;
+    let request = |mode| SearchRequest {
+        query: "chatbots harming people in a mental health crisis".to_owned(),
+        mode: Some(mode),
+        limit: 50,
+        ..SearchRequest::default()
+    };
+    let paper: paperstand_core::ArxivId = "2606.00975".parse().unwrap();
+    let listed = |results: &paperstand::search::SearchResults| {
+        results.hits.iter().any(|h| h.paper.id == paper)
+    };
+    let neighbour = "2606.02041".parse().unwrap();
+    let similar_to_neighbour =
+        |similar: Vec<(paperstand_core::Paper, f32)>| similar.iter().any(|(p, _)| p.id == paper);
+    for mode in [Mode::Semantic, Mode::Hybrid] {
+        assert!(listed(&app.search.search(&request(mode)).await.unwrap()));
+    }
+    assert!(similar_to_neighbour(
+        app.search.similar(&neighbour, 20).await.unwrap()
+    ));
+
+    let now = time::OffsetDateTime::now_utc();
+    app.store
+        .set_hidden(&paper, true, curator.id, now)
+        .await
+        .unwrap();
+    for mode in [Mode::Semantic, Mode::Hybrid] {
+        let results = app.search.search(&request(mode)).await.unwrap();
+        assert!(!listed(&results), "{mode:?}: hidden");
+    }
+    assert!(!similar_to_neighbour(
+        app.search.similar(&neighbour, 20).await.unwrap()
+    ));
+
+    app.store
+        .set_hidden(&paper, false, curator.id, now)
+        .await
+        .unwrap();
+    let results = app.search.search(&request(Mode::Semantic)).await.unwrap();
+    assert_eq!(results.hits[0].paper.id, paper, "shown again: first again");
+    assert!(similar_to_neighbour(
+        app.search.similar(&neighbour, 20).await.unwrap()
+    ));
+}
+
+#[tokio::test]
+async fn a_reopened_search_still_leaves_hidden_papers_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let store = std::sync::Arc::new(SqliteStore::open(&config.database_path()).await.unwrap());
+    let reader = Box::new(std::io::Cursor::new(FIXTURE.as_bytes().to_vec()));
+    paperstand::transfer::import_lines(
+        store.as_ref(),
+        reader,
+        time::macros::date!(2026 - 11 - 27),
+        &|_| {},
+    )
+    .await;
+    let curator = curator(&store).await;
+    let model = common::load_model();
+    let request = SearchRequest {
+        query: "chatbots harming people in a mental health crisis".to_owned(),
+        mode: Some(Mode::Semantic),
+        limit: 50,
+        ..SearchRequest::default()
+    };
+    let paper: paperstand_core::ArxivId = "2606.00975".parse().unwrap();
+    {
+        let search = Search::open_with(store.clone(), &config, Ok(model.clone()))
+            .await
+            .unwrap();
+        search.embed_backlog(None, 2, &|_| {}).await.unwrap();
+        store
+            .set_hidden(&paper, true, curator.id, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let results = search.search(&request).await.unwrap();
+        assert!(results.hits.iter().all(|h| h.paper.id != paper));
+    }
+    // The text index is caught up already: what is hidden must come from the store.
+    let search = Search::open_with(store.clone(), &config, Ok(model))
+        .await
+        .unwrap();
+    let results = search.search(&request).await.unwrap();
+    assert!(!results.hits.is_empty());
+    assert!(
+        results.hits.iter().all(|h| h.paper.id != paper),
+        "still left out after a restart"
+    );
 }

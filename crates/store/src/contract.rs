@@ -14,6 +14,7 @@ pub mod activity;
 pub mod curation;
 pub mod members;
 pub mod repos;
+pub mod trending;
 
 /// A valid paper with the given id, title and listing date.
 pub fn sample_paper(id: &str, title: &str, listed_on: Date) -> Paper {
@@ -613,6 +614,12 @@ macro_rules! store_contract_tests {
             hidden_papers_vanish_from_lists,
             hidden_before_arrival,
             featuring_and_the_community_sequence
+        );
+        $crate::store_contract_tests!(@module trending, $make;
+            trending_counts_within_the_window,
+            trending_star_baselines,
+            trending_filters,
+            trending_counts_by_utc_day
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

@@ -6,6 +6,7 @@
 mod filter;
 mod sync;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -204,6 +205,9 @@ pub struct Search {
     /// One catch-up at a time; searches wait for it, so they see every committed write.
     text_sync: Mutex<()>,
     vector_sync: Mutex<()>,
+    /// Papers curators hid (version-less ids): vector searches skip them, as the text
+    /// index has dropped them. Kept in step by the text index's catch-up.
+    hidden: RwLock<HashSet<String>>,
 }
 
 impl Search {
@@ -259,6 +263,9 @@ impl Search {
             SemanticStatus::On { model } => model.clone(),
             SemanticStatus::Off { .. } => String::new(),
         };
+        let hidden = sync::hidden_ids(store.as_ref())
+            .await
+            .context("reading the hidden papers")?;
         let vectors_path = index_dir.join("vectors.bin");
         let vectors = match &embedder {
             Some(_) => sync::load_vectors(&vectors_path, &model).await,
@@ -274,6 +281,7 @@ impl Search {
             vectors_dirty: AtomicBool::new(false),
             text_sync: Mutex::new(()),
             vector_sync: Mutex::new(()),
+            hidden: RwLock::new(hidden),
         })
     }
 
@@ -298,6 +306,10 @@ impl Search {
 
     fn read_vectors(&self) -> std::sync::RwLockReadGuard<'_, VectorIndex> {
         self.vectors.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read_hidden(&self) -> std::sync::RwLockReadGuard<'_, HashSet<String>> {
+        self.hidden.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The vector index's position: changes when vectors arrive. Read without asking the
@@ -415,7 +427,11 @@ impl Search {
         } else {
             FILTERED_DEPTH
         };
-        let neighbours = self.read_vectors().search(&vector, depth, &|_| false);
+        let neighbours = {
+            let hidden = self.read_hidden();
+            self.read_vectors()
+                .search(&vector, depth, &|id| hidden.contains(id.base()))
+        };
         if constraints.is_empty() {
             let mut list: Vec<(Neighbour, Option<Paper>)> =
                 neighbours.into_iter().map(|n| (n, None)).collect();
@@ -577,7 +593,16 @@ impl Search {
             return Ok(Vec::new());
         }
         self.catch_up_vectors_for_request().await;
-        let neighbours = self.read_vectors().similar(id, k);
+        let neighbours = {
+            let (vectors, hidden) = (self.read_vectors(), self.read_hidden());
+            match vectors.vector(id) {
+                // As `VectorIndex::similar`, leaving hidden papers out too.
+                Some(vector) => vectors.search(vector, k, &|other| {
+                    other == id || hidden.contains(other.base())
+                }),
+                None => Vec::new(),
+            }
+        };
         let ids: Vec<ArxivId> = neighbours.iter().map(|n| n.id.clone()).collect();
         let papers = self.papers_in_order(&ids).await?;
         Ok(neighbours

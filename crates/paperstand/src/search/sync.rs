@@ -3,7 +3,7 @@
 //! got, so a crash between a store commit and an index commit is repaired by the next
 //! catch-up, and a second node catches up the same way.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
@@ -13,7 +13,7 @@ use paperstand_core::Paper;
 use paperstand_embed::{Embedder, paper_text};
 use paperstand_search::vector::VectorIndex;
 use paperstand_search::{IndexDoc, TextIndex};
-use paperstand_store::NewEmbedding;
+use paperstand_store::{NewEmbedding, Page, Store};
 use sha2::{Digest, Sha256};
 
 use super::{Search, SearchError};
@@ -38,6 +38,25 @@ const BACKGROUND_EMBED_STEP: u64 = 64;
 pub fn text_hash(paper: &Paper) -> String {
     let digest = Sha256::digest(paper_text(&paper.title, &paper.abstract_text).as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Papers read per page when loading the hidden ones.
+const HIDDEN_PAGE: u32 = 1_000;
+
+/// The ids of every hidden paper: the text index has dropped them, and vector searches
+/// skip them. Few papers are hidden, so they are all held in memory.
+pub(super) async fn hidden_ids(store: &dyn Store) -> Result<HashSet<String>, SearchError> {
+    let mut ids = HashSet::new();
+    for number in 1.. {
+        let page = store
+            .hidden_papers(Page::numbered(number, HIDDEN_PAGE))
+            .await?;
+        ids.extend(page.iter().map(|p| p.id.base().to_owned()));
+        if page.len() < HIDDEN_PAGE as usize {
+            break;
+        }
+    }
+    Ok(ids)
 }
 
 /// Reads the saved vector index, or starts an empty one (a damaged file is logged and
@@ -115,7 +134,11 @@ impl Search {
             let Some(last) = changed.last().map(|c| c.seq) else {
                 return Ok(indexed);
             };
-            let ids: Vec<_> = changed.iter().map(|c| c.paper.id.clone()).collect();
+            let ids: Vec<_> = changed
+                .iter()
+                .filter(|c| !c.hidden)
+                .map(|c| c.paper.id.clone())
+                .collect();
             let mut repos: HashMap<String, Vec<String>> = HashMap::new();
             for link in self.store.external_links(&ids).await? {
                 let repo = link.link.url.trim_start_matches("https://").to_owned();
@@ -125,18 +148,38 @@ impl Search {
                     .push(repo);
             }
             let count = changed.len() as u64;
+            let visibility: Vec<(String, bool)> = changed
+                .iter()
+                .map(|c| (c.paper.id.base().to_owned(), c.hidden))
+                .collect();
             self.on_text_index(move |text| {
-                let docs: Vec<IndexDoc<'_>> = changed
-                    .iter()
+                // A paper a curator hid leaves the index; shown again, it comes back.
+                let (hidden, shown): (Vec<_>, Vec<_>) = changed.iter().partition(|c| c.hidden);
+                let docs: Vec<IndexDoc<'_>> = shown
+                    .into_iter()
                     .map(|c| IndexDoc {
                         paper: &c.paper,
                         code_repos: repos.remove(c.paper.id.base()).unwrap_or_default(),
                     })
                     .collect();
-                text.apply(&docs, last)
+                let removed: Vec<_> = hidden.into_iter().map(|c| &c.paper.id).collect();
+                text.apply_changes(&docs, &removed, last)
             })
             .await?;
+            self.note_hidden(visibility);
             indexed += count;
+        }
+    }
+
+    /// Records which papers are hidden, so that vector searches skip them.
+    fn note_hidden(&self, visibility: Vec<(String, bool)>) {
+        let mut hidden = self.hidden.write().unwrap_or_else(PoisonError::into_inner);
+        for (id, is_hidden) in visibility {
+            if is_hidden {
+                hidden.insert(id);
+            } else {
+                hidden.remove(&id);
+            }
         }
     }
 

@@ -190,7 +190,21 @@ impl TextIndex {
     /// Upserts `docs` by arXiv id (the last wins when an id repeats) and commits once,
     /// recording `up_to_seq`. Searches see the change when this returns.
     pub fn apply(&self, docs: &[IndexDoc<'_>], up_to_seq: i64) -> Result<(), IndexError> {
+        self.apply_changes(docs, &[], up_to_seq)
+    }
+
+    /// Like [`TextIndex::apply`], and also deletes the papers `removed` (a curator hid
+    /// them), all in one commit.
+    pub fn apply_changes(
+        &self,
+        docs: &[IndexDoc<'_>],
+        removed: &[&ArxivId],
+        up_to_seq: i64,
+    ) -> Result<(), IndexError> {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in removed {
+            writer.delete_term(Term::from_field_text(self.fields.id, id.base()));
+        }
         let added = docs.iter().try_for_each(|doc| {
             writer.delete_term(Term::from_field_text(self.fields.id, doc.paper.id.base()));
             writer.add_document(self.fields.document(doc)).map(drop)

@@ -5,7 +5,7 @@ use time::macros::{date, datetime};
 
 use super::activity::member;
 use super::{id, sample_paper};
-use crate::{Page, Role, Store, SubmitOutcome, UpsertOutcome};
+use crate::{Page, Role, Store, SubmitOutcome, TrendingQuery, UpsertOutcome};
 
 const ALL: Page = Page {
     limit: 100,
@@ -118,6 +118,14 @@ async fn visible(store: &dyn Store) -> Vec<String> {
         ids.sort();
         ids.join(",")
     };
+    let mut trending: Vec<String> = store
+        .trending_inputs(&TrendingQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id.to_string())
+        .collect();
+    trending.sort();
     let adjacent = store
         .adjacent_listing_dates(date!(2025 - 03 - 19))
         .await
@@ -149,6 +157,7 @@ async fn visible(store: &dyn Store) -> Vec<String> {
             "export: {}",
             ids(store.papers_after(None, 100).await.unwrap())
         ),
+        format!("trending: {}", trending.join(",")),
         format!(
             "featured: {:?}",
             store.featured_on(day).await.unwrap().len()
@@ -174,7 +183,7 @@ pub async fn hidden_papers_vanish_from_lists(store: &dyn Store) {
         .unwrap();
     let before = visible(store).await;
     assert_eq!(before[0], "on day: 2503.00020");
-    assert_eq!(before[8], "featured: 1");
+    assert_eq!(before[9], "featured: 1");
     let seq = store.change_seq().await.unwrap();
     let community_seq = store.community_seq().await.unwrap();
 
@@ -200,6 +209,7 @@ pub async fn hidden_papers_vanish_from_lists(store: &dyn Store) {
             "newest: 2503.00018,2503.00019",
             "in category: 2503.00018,2503.00019",
             "export: 2503.00018,2503.00019",
+            "trending: 2503.00018,2503.00019",
             "featured: 0",
         ]
     );

@@ -184,4 +184,15 @@ pub async fn repo_moves_merge_or_rename(store: &dyn Store) {
     assert_eq!(due[0].id, lone, "the same repository, renamed");
     let third = store.paper_repos(&id("2503.00003")).await.unwrap();
     assert_eq!(third[0].full_name, "lone/renamed");
+
+    let case_only = RepoOutcome::Moved {
+        to: "Lone/Renamed".to_owned(),
+    };
+    check(store, lone, case_only, renamed_at).await;
+    assert!(
+        store.repos_due(renamed_at, 10).await.unwrap().is_empty(),
+        "a move to the same name in another case is no move"
+    );
+    let third = store.paper_repos(&id("2503.00003")).await.unwrap();
+    assert_eq!(third[0].full_name, "lone/renamed");
 }

@@ -1,21 +1,15 @@
-//! The SQLite side of [`Community`]: members and sessions (`members`),
-//! votes and comments (`activity`), submissions and curation (`curation`) and GitHub
-//! repositories with their star counts (`repos`) are built; trending is still a stub.
+//! The SQLite side of [`Community`]: members and sessions (`members`), votes and comments
+//! (`activity`), submissions and curation (`curation`), the trending counts (`trending`)
+//! and GitHub repositories with their star counts (`repos`).
 //!
 //! Times are stored as RFC 3339 text in UTC with nine fractional digits, always: the
 //! text is then fixed-width and sorts in time order, so SQL compares times as text.
-
-#![allow(
-    unused_variables,
-    unused_imports,
-    dead_code,
-    reason = "stubs until the rest of the SQLite side is written"
-)]
 
 mod activity;
 mod curation;
 mod members;
 mod repos;
+mod trending;
 
 use std::collections::HashMap;
 
@@ -113,10 +107,6 @@ async fn bump_community(tx: &mut Tx) -> Result<()> {
 fn ids_json(ids: &[ArxivId]) -> String {
     let ids: Vec<&str> = ids.iter().map(ArxivId::base).collect();
     super::to_json(&ids)
-}
-
-fn unbuilt<T>() -> Result<T> {
-    Err(StoreError::Other("not built yet".to_owned()))
 }
 
 #[async_trait]
@@ -375,7 +365,7 @@ impl Community for SqliteStore {
     }
 
     async fn trending_inputs(&self, query: &TrendingQuery) -> Result<Vec<TrendingInput>> {
-        unbuilt()
+        trending::inputs(&self.pool, query).await
     }
 
     async fn link_repos(&self, links: &[(ArxivId, String)], now: OffsetDateTime) -> Result<u64> {

@@ -170,6 +170,10 @@ async fn moved(tx: &mut Tx, id: i64, to: &str, checked: &str, next: &str) -> Res
         .await
         .map_err(db_error)?;
     let Some(old) = old else { return Ok(()) };
+    if old == to {
+        // Only the case changed: the same repository, checked again when planned.
+        return set_times(tx, id, checked, next).await;
+    }
     let target: Option<i64> =
         sqlx::query_scalar("select id from repos where full_name = ?1 and id <> ?2")
             .bind(&to)

@@ -82,18 +82,7 @@ async fn no_state_changing_request_passes_without_a_valid_token() {
     let app = TestApp::empty().await;
     app.insert(&[paper("2503.00001")]).await;
     let mut member = Visitor::member(&app, "ada@example.org", "Ada").await;
-    let id = app
-        .store
-        .credentials("ada@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
-    app.store
-        .set_role(id, Role::Admin, OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    app.make("ada@example.org", Role::Admin).await;
     let stranger = Visitor::member(&app, "eve@example.org", "Eve").await;
     let foreign_token = stranger.csrf.clone().unwrap();
     let good_token = member.csrf.clone().unwrap();
@@ -198,18 +187,7 @@ async fn no_get_changes_anything() {
     let app = TestApp::empty().await;
     app.insert(&[paper("2503.00001")]).await;
     let mut curator = Visitor::member(&app, "ada@example.org", "Ada").await;
-    let id = app
-        .store
-        .credentials("ada@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
-    app.store
-        .set_role(id, Role::Admin, OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    let id = app.make("ada@example.org", Role::Admin).await;
     let mut visitor = Visitor::new(&app);
     // A live e-mail link: opening it must not use it.
     let now = OffsetDateTime::now_utc();

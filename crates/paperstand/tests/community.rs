@@ -402,18 +402,7 @@ async fn submissions_explain_bad_ids_old_papers_and_arxiv_outages_and_save_nothi
 
     // A curator may submit an older paper on purpose.
     *mode.lock().unwrap() = Arxiv::Up;
-    let ada_id = app
-        .store
-        .credentials("ada@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
-    app.store
-        .set_role(ada_id, Role::Curator, OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    app.make("ada@example.org", Role::Curator).await;
     let form = ada.get("/submit").await;
     assert!(form.body.contains("Submit anyway"));
     let curated = ada
@@ -476,23 +465,12 @@ async fn comments_are_edited_and_deleted_by_their_authors_reported_and_removed_b
 
     // A curator sees the report on /admin and removes the comment.
     let mut carol = Visitor::member(&app, "carol@example.org", "Carol").await;
-    let carol_id = app
-        .store
-        .credentials("carol@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
     assert_eq!(
         carol.get("/admin").await.status,
         403,
         "members cannot moderate"
     );
-    app.store
-        .set_role(carol_id, Role::Curator, OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    app.make("carol@example.org", Role::Curator).await;
     let admin = carol.get("/admin").await;
     assert_eq!(admin.status, 200);
     assert!(admin.body.contains("spam"), "{}", admin.body);
@@ -518,18 +496,7 @@ async fn curators_hide_papers_from_every_list_and_suspend_members() {
     ada.get("/submit").await;
     ada.post("/submit", &[("paper", "1707.08567")]).await;
     let mut carol = Visitor::member(&app, "carol@example.org", "Carol").await;
-    let carol_id = app
-        .store
-        .credentials("carol@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
-    app.store
-        .set_role(carol_id, Role::Curator, OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    app.make("carol@example.org", Role::Curator).await;
     carol.get("/papers/1707.08567").await;
     let hidden = carol
         .post("/curate/1707.08567", &[("action", "hide")])
@@ -548,14 +515,7 @@ async fn curators_hide_papers_from_every_list_and_suspend_members() {
     assert!(admin.body.contains("/papers/1707.08567"));
 
     // Suspending ends Ada's session at once.
-    let ada_id = app
-        .store
-        .credentials("ada@example.org")
-        .await
-        .unwrap()
-        .unwrap()
-        .user
-        .id;
+    let ada_id = app.user_id("ada@example.org").await;
     let suspended = carol
         .post(&format!("/admin/users/{ada_id}"), &[("action", "suspend")])
         .await;

@@ -19,7 +19,7 @@ static CONVERTER: LazyLock<Option<LatexToMathML>> = LazyLock::new(|| {
 });
 
 /// MathML elements the renderer may emit.
-pub(crate) const ALLOWED_TAGS: &[&str] = &[
+pub const ALLOWED_TAGS: &[&str] = &[
     "math",
     "semantics",
     "annotation",

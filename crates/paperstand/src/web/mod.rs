@@ -113,14 +113,10 @@ impl AppState {
 const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
                    img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The application: routes, then (outermost last) CSRF checks on every state-changing
-/// request, the viewer's session, security headers and request logging.
+/// The application: routes (each behind the CSRF guard, see `router.rs`), then the
+/// viewer's session, security headers and request logging.
 pub fn app(state: AppState) -> Router {
     router::routes(state.clone())
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::csrf::guard,
-        ))
         .layer(axum::middleware::from_fn_with_state(state, auth::identify))
         .layer(axum::middleware::from_fn(security_headers))
 }

@@ -1,68 +1,97 @@
-//! Every URL of the site, on one screen.
+//! Every URL of the site, on one screen. Every route is put behind the CSRF guard by the
+//! loop at the end, so a route added to a table cannot skip it; `tests/csrf.rs` reads
+//! this file to send every route a state-changing request without a token.
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::middleware::from_fn_with_state;
+use axum::routing::{MethodRouter, get, post};
 
+use super::auth::csrf;
 use super::{AppState, accounts, admin, api, community, feeds, pages, search};
+
+/// The JSON API.
+fn api_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/api/daily_papers", get(api::hf::list_daily_papers)),
+        ("/api/papers/search", get(api::hf::search_papers)),
+        ("/api/papers/{*id}", get(api::hf::get_paper)),
+        ("/api/v1/papers", get(api::v1::list_papers_v1)),
+        ("/api/v1/papers/{*id}", get(api::v1::get_paper_v1)),
+        ("/api/v1/daily", get(api::v1::list_daily_v1)),
+        ("/api/v1/trending", get(api::v1::list_trending_v1)),
+        ("/api/v1/search", get(api::v1::search_v1)),
+        ("/api/openapi.json", get(api::v1::openapi_json)),
+        ("/api/{*rest}", get(api::v1::unknown_api_path)),
+    ]
+}
+
+/// The pages, feeds and forms.
+fn site_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/", get(pages::show_daily)),
+        ("/papers/{*id}", get(pages::show_paper)),
+        ("/trending", get(pages::show_trending)),
+        ("/search", get(search::show_search)),
+        ("/feeds/category/{file}", get(feeds::show_category_feed)),
+        ("/feeds/{file}", get(feeds::show_feed)),
+        ("/signup", get(accounts::show_signup).post(accounts::signup)),
+        ("/signin", get(accounts::show_signin).post(accounts::signin)),
+        ("/signout", post(accounts::signout)),
+        (
+            "/verify/{token}",
+            get(accounts::show_verify).post(accounts::verify),
+        ),
+        (
+            "/reset",
+            get(accounts::show_reset_request).post(accounts::reset_request),
+        ),
+        (
+            "/reset/{token}",
+            get(accounts::show_reset).post(accounts::reset),
+        ),
+        ("/account", get(accounts::show_account)),
+        (
+            "/submit",
+            get(community::show_submit).post(community::submit),
+        ),
+        ("/vote/{*id}", post(community::vote)),
+        ("/comment/{*id}", post(community::add_comment)),
+        (
+            "/comments/{number}/{action}",
+            post(community::comment_action),
+        ),
+        ("/curate/{*id}", post(community::curate)),
+        ("/admin", get(admin::show_admin)),
+        ("/admin/users/{id}", post(admin::user_action)),
+        ("/healthz", get(pages::healthz)),
+        ("/readyz", get(pages::readyz)),
+        ("/static/style.css", get(pages::stylesheet)),
+        ("/static/app.js", get(pages::script)),
+    ]
+}
+
+/// A router of `table`, each route's handlers behind the CSRF guard (per handler, so a
+/// method a route does not take is still a 405).
+fn guarded(
+    state: &AppState,
+    table: Vec<(&'static str, MethodRouter<AppState>)>,
+) -> Router<AppState> {
+    table
+        .into_iter()
+        .fold(Router::new(), |router, (path, handlers)| {
+            router.route(
+                path,
+                handlers.route_layer(from_fn_with_state(state.clone(), csrf::guard)),
+            )
+        })
+}
 
 /// The route table.
 pub fn routes(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/daily_papers", get(api::hf::list_daily_papers))
-        .route("/api/papers/search", get(api::hf::search_papers))
-        .route("/api/papers/{*id}", get(api::hf::get_paper))
-        .route("/api/v1/papers", get(api::v1::list_papers_v1))
-        .route("/api/v1/papers/{*id}", get(api::v1::get_paper_v1))
-        .route("/api/v1/daily", get(api::v1::list_daily_v1))
-        .route("/api/v1/trending", get(api::v1::list_trending_v1))
-        .route("/api/v1/search", get(api::v1::search_v1))
-        .route("/api/openapi.json", get(api::v1::openapi_json))
-        .route("/api/{*rest}", get(api::v1::unknown_api_path))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            api::limits::api_guard,
-        ));
-    Router::new()
+    let api = guarded(&state, api_table())
+        .route_layer(from_fn_with_state(state.clone(), api::limits::api_guard));
+    guarded(&state, site_table())
         .merge(api)
-        .route("/", get(pages::show_daily))
-        .route("/papers/{*id}", get(pages::show_paper))
-        .route("/trending", get(pages::show_trending))
-        .route("/search", get(search::show_search))
-        .route("/feeds/category/{file}", get(feeds::show_category_feed))
-        .route("/feeds/{file}", get(feeds::show_feed))
-        .route("/signup", get(accounts::show_signup).post(accounts::signup))
-        .route("/signin", get(accounts::show_signin).post(accounts::signin))
-        .route("/signout", post(accounts::signout))
-        .route(
-            "/verify/{token}",
-            get(accounts::show_verify).post(accounts::verify),
-        )
-        .route(
-            "/reset",
-            get(accounts::show_reset_request).post(accounts::reset_request),
-        )
-        .route(
-            "/reset/{token}",
-            get(accounts::show_reset).post(accounts::reset),
-        )
-        .route("/account", get(accounts::show_account))
-        .route(
-            "/submit",
-            get(community::show_submit).post(community::submit),
-        )
-        .route("/vote/{*id}", post(community::vote))
-        .route("/comment/{*id}", post(community::add_comment))
-        .route(
-            "/comments/{number}/{action}",
-            post(community::comment_action),
-        )
-        .route("/curate/{*id}", post(community::curate))
-        .route("/admin", get(admin::show_admin))
-        .route("/admin/users/{id}", post(admin::user_action))
-        .route("/healthz", get(pages::healthz))
-        .route("/readyz", get(pages::readyz))
-        .route("/static/style.css", get(pages::stylesheet))
-        .route("/static/app.js", get(pages::script))
         .fallback(pages::fallback)
         .with_state(state)
 }

@@ -199,6 +199,29 @@ pub fn csrf_in(html: &str) -> Option<String> {
 }
 
 impl TestApp {
+    /// The id of the member with this address.
+    pub async fn user_id(&self, email: &str) -> i64 {
+        use paperstand_store::Community;
+        self.store
+            .credentials(email)
+            .await
+            .expect("store")
+            .expect("no such member")
+            .user
+            .id
+    }
+
+    /// Gives the member with this address a role; returns their id.
+    pub async fn make(&self, email: &str, role: paperstand_store::Role) -> i64 {
+        use paperstand_store::Community;
+        let id = self.user_id(email).await;
+        self.store
+            .set_role(id, role, time::OffsetDateTime::now_utc())
+            .await
+            .expect("store");
+        id
+    }
+
     /// Waits (up to 5 s) for an e-mail to `to` containing a link with `marker`; returns
     /// the link's path.
     pub async fn wait_for_link(&self, to: &str, marker: &str) -> String {

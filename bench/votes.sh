@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark: upvote POSTs (JSON, as the upvote script sends them) from one signed-in
-# member on random papers, and the trending page, under load from wrk (2 threads,
-# 64 connections). The store holds the demo papers (or the corpus given).
-# Prints requests/s, latency percentiles and the votes stored. Needs wrk.
-# Usage: bench/community.sh [CORPUS] [DURATION]
+# Benchmark: upvote POSTs (JSON, as the upvote script sends them: session cookie, CSRF
+# token, a write transaction each) from one signed-in member on random papers, under load
+# from wrk (2 threads, 64 connections); issue #5's target is >= 1,000/s. The store holds
+# the demo papers (or the corpus given). The trending page has its own bench/trending.sh.
+# Prints requests/s, latency percentiles and the votes stored. Needs wrk, curl, python3.
+# Usage: bench/votes.sh [CORPUS] [DURATION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=${1:-}
@@ -39,10 +40,6 @@ echo "== POST /vote/<random paper> as one member (wrk -t2 -c64 -d$duration)"
 IDS_FILE="$dir/ids.txt" SESSION="$session" CSRF="$csrf" \
   wrk -t2 -c64 -d"$duration" --latency -s bench/vote.lua "$base" | grep -E 'Requests/sec|Latency |50%|90%|99%|Non-2xx|Socket errors'
 curl -fs -b "$jar" -H 'Accept: application/json' --data "up=1&csrf=$csrf" "$base/vote/$(head -1 "$dir/ids.txt")"; echo "   (check: one vote answered as JSON)"
-for path in "/trending?window=week" "/trending?window=all"; do
-  echo "== GET $path as a visitor (wrk -t2 -c64 -d$duration)"
-  wrk -t2 -c64 -d"$duration" --latency "$base$path" | grep -E 'Requests/sec|Latency |50%|90%|99%|Non-2xx|Socket errors'
-done
-echo "== GET /trending?window=week as the member (not cached; wrk -t2 -c64 -d$duration)"
-wrk -t2 -c64 -d"$duration" --latency -H "Cookie: ps_session=$session" "$base/trending?window=week" | grep -E 'Requests/sec|Latency |50%|90%|99%|Non-2xx|Socket errors'
+votes=$(curl -fs "$base/api/v1/trending?window=all&limit=100" | python3 -c 'import sys, json; print(sum(i["breakdown"]["terms"][0]["count"] for i in json.load(sys.stdin)["items"]))')
+echo "   upvotes on the 100 most upvoted papers after the run: $votes"
 echo "== peak RSS of the server: $(grep VmHWM /proc/$server/status | awk '{print $2, $3}')"

@@ -17,54 +17,12 @@ static ALLOWED_TAGS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
             tags.insert(name);
         }
     }
-    for extra in [
-        // the comment renderer
-        "p",
-        "em",
-        "strong",
-        "code",
-        "pre",
-        "a",
-        "ul",
-        "ol",
-        "li",
-        "br",
-        "blockquote",
-        "del",
-        // markup.rs's MathML allowlist and highlighting
-        "mark",
-        "math",
-        "semantics",
-        "annotation",
-        "mrow",
-        "mi",
-        "mn",
-        "mo",
-        "ms",
-        "mtext",
-        "mspace",
-        "msup",
-        "msub",
-        "msubsup",
-        "mfrac",
-        "msqrt",
-        "mroot",
-        "mover",
-        "munder",
-        "munderover",
-        "mtable",
-        "mtr",
-        "mtd",
-        "mstyle",
-        "mpadded",
-        "mphantom",
-        "merror",
-        "mmultiscripts",
-        "mprescripts",
-        "none",
-        "menclose",
-    ] {
-        tags.insert(extra.to_owned());
+    // The comment renderer's tags, search highlighting, and markup.rs's MathML allowlist.
+    let comments = [
+        "p", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "br", "mark",
+    ];
+    for extra in comments.iter().chain(paperstand::web::markup::ALLOWED_TAGS) {
+        tags.insert((*extra).to_owned());
     }
     // Never allowed, whatever a template might do.
     for banned in [

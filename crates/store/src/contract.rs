@@ -12,7 +12,9 @@ use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
 pub mod activity;
 pub mod curation;
+pub mod leases;
 pub mod members;
+pub mod postgres;
 pub mod repos;
 pub mod trending;
 
@@ -614,6 +616,11 @@ macro_rules! store_contract_tests {
             hidden_papers_vanish_from_lists,
             hidden_before_arrival,
             featuring_and_the_community_sequence
+        );
+        $crate::store_contract_tests!(@module leases, $make;
+            leases_have_one_holder,
+            only_the_holder_renews,
+            expired_leases_are_taken_over
         );
         $crate::store_contract_tests!(@module trending, $make;
             trending_counts_within_the_window,

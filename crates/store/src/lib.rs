@@ -1,11 +1,15 @@
 //! Storage for Paperstand: the async [`Store`] trait that the application holds as
-//! `Arc<dyn Store>`, its SQLite implementation, and the contract tests that every
+//! `Arc<dyn Store>`, its SQLite and PostgreSQL implementations, and the contract tests that every
 //! backend passes. No sqlx type crosses the trait; SQL lives only in backend modules.
 //! This crate imports `paperstand-core` and nothing of the application.
 
 pub mod community;
 pub mod contract;
+pub mod copy;
 mod fingerprint;
+pub mod leases;
+mod migrations;
+pub mod postgres;
 pub mod sqlite;
 pub mod upsert;
 
@@ -20,6 +24,8 @@ pub use community::{
     TrendingQuery, User, UserId,
 };
 pub use fingerprint::fingerprint;
+pub use leases::{Lease, Leases};
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store, with nothing backend-specific in it.
@@ -139,7 +145,7 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Community + Send + Sync + std::fmt::Debug {
+pub trait Store: Community + Leases + Send + Sync + std::fmt::Debug {
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.
@@ -248,4 +254,8 @@ pub trait Store: Community + Send + Sync + std::fmt::Debug {
 
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<()>;
+
+    /// Closes every connection (SQLite also checkpoints its journal). Called once, when
+    /// the process is done with the store.
+    async fn close(&self);
 }

@@ -47,3 +47,28 @@ async fn a_file_that_is_not_a_database_is_a_clear_error() {
     let error = SqliteStore::open(&path).await.unwrap_err().to_string();
     assert!(error.contains("paperstand.sqlite"), "{error}");
 }
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_binary_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paperstand.sqlite");
+    SqliteStore::open(&path).await.unwrap().close().await;
+    {
+        use sqlx::ConnectOptions;
+        let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query(
+            "insert into _sqlx_migrations (version, description, success, checksum, execution_time) \
+             values (99990101000001, 'from a newer binary', true, x'00', 0)",
+        )
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    let error = SqliteStore::open(&path).await.unwrap_err().to_string();
+    assert!(error.contains("99990101000001"), "{error}");
+    assert!(error.contains("newer Paperstand"), "{error}");
+}

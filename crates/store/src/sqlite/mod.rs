@@ -48,7 +48,7 @@ mod embeddings;
 /// Paperstand's store in one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
 }
 
 impl SqliteStore {
@@ -77,6 +77,10 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Other(format!("cannot open {}: {e}", path.display())))?;
+        let applied = applied_migration(&pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("cannot open {}: {e}", path.display())))?;
+        crate::migrations::refuse_newer(applied, &MIGRATOR, &path.display().to_string())?;
         MIGRATOR
             .run(&pool)
             .await
@@ -88,6 +92,21 @@ impl SqliteStore {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The newest migration applied to the database, if any.
+async fn applied_migration(pool: &SqlitePool) -> Result<Option<i64>, sqlx::Error> {
+    let exists: bool = sqlx::query_scalar(
+        "select exists (select 1 from sqlite_schema where name = '_sqlx_migrations')",
+    )
+    .fetch_one(pool)
+    .await?;
+    if !exists {
+        return Ok(None);
+    }
+    sqlx::query_scalar("select max(version) from _sqlx_migrations")
+        .fetch_one(pool)
+        .await
 }
 
 fn db_error(error: sqlx::Error) -> StoreError {
@@ -652,5 +671,9 @@ impl Store for SqliteStore {
             .await
             .map_err(db_error)?;
         Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
     }
 }

@@ -7,6 +7,7 @@
 
 mod activity;
 mod curation;
+mod leases;
 mod members;
 mod repos;
 mod trending;
@@ -37,7 +38,7 @@ fn utc(time: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// `time` as stored.
-fn time_text(time: OffsetDateTime) -> String {
+pub(super) fn time_text(time: OffsetDateTime) -> String {
     let time = utc(time);
     time.format(TIME_FORMAT)
         .or_else(|_| time.format(&Rfc3339))

@@ -1,0 +1,126 @@
+//! The store contract, run against PostgreSQL: a fresh schema per test, dropped after
+//! it. Needs the server at `PAPERSTAND_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); without it every test fails, saying so.
+
+use std::time::Duration;
+
+use paperstand_store::contract::postgres::{TestSchema, fresh_store};
+use paperstand_store::{PostgresStore, Store};
+
+paperstand_store::store_contract_tests!(fresh_store());
+
+#[tokio::test]
+async fn reopening_keeps_data_and_migrations_are_idempotent() {
+    let schema = TestSchema::create().await;
+    let paper = paperstand_store::contract::sample_paper(
+        "2503.00001",
+        "Kept",
+        time::macros::date!(2025 - 03 - 18),
+    );
+    {
+        let store = schema.store().await;
+        store
+            .upsert_papers(std::slice::from_ref(&paper))
+            .await
+            .unwrap();
+        store.close().await;
+    }
+    let store = schema.store().await;
+    assert_eq!(store.paper(&paper.id).await.unwrap(), Some(paper));
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_a_clear_error_without_the_password() {
+    // Nothing listens on port 1; the store retries for the time given, then says where.
+    let started = std::time::Instant::now();
+    let error = PostgresStore::open(
+        "postgres://ada:s3cret@127.0.0.1:1/paperstand",
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("postgres://ada:***@127.0.0.1:1/paperstand"),
+        "{error}"
+    );
+    assert!(!error.contains("s3cret"), "{error}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(700),
+        "it retried for a while"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "and then gave up"
+    );
+}
+
+#[tokio::test]
+async fn a_database_migrated_by_a_newer_binary_is_refused() {
+    let schema = TestSchema::create().await;
+    schema.store().await.close().await;
+    {
+        use sqlx::ConnectOptions;
+        let options: sqlx::postgres::PgConnectOptions = schema.url().parse().unwrap();
+        let mut connection = options
+            .options([("search_path", schema.name())])
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query(
+            "insert into _sqlx_migrations (version, description, success, checksum, execution_time) \
+             values (99990101000001, 'from a newer binary', true, '\\x00', 0)",
+        )
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    let error = PostgresStore::open_in(schema.url(), Some(schema.name()), Duration::from_secs(1))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("99990101000001"), "{error}");
+    assert!(error.contains("newer Paperstand"), "{error}");
+}
+
+/// Writers on several connections at once, and a follower reading the change sequence
+/// in small batches while they write: it must see every paper. A row committed later
+/// with a lower number than one already read would be skipped for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn followers_never_skip_a_change_under_concurrent_writers() {
+    let (store, _schema) = fresh_store().await;
+    let day = time::macros::date!(2025 - 03 - 18);
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                for i in 0..30 {
+                    let id = format!("2503.{:05}", w * 100 + i);
+                    let paper = paperstand_store::contract::sample_paper(&id, "T", day);
+                    store.upsert_papers(&[paper]).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut position = 0;
+    let mut done = false;
+    loop {
+        let finished = writers.iter().all(tokio::task::JoinHandle::is_finished);
+        let batch = store.papers_changed_since(position, 7).await.unwrap();
+        for change in &batch {
+            assert!(change.seq > position, "in sequence order");
+            position = change.seq;
+            seen.insert(change.paper.id.clone());
+        }
+        if batch.is_empty() && done {
+            break;
+        }
+        done = finished;
+        tokio::task::yield_now().await;
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    assert_eq!(seen.len(), 120, "the follower saw every paper");
+}

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use paperstand_store::{SqliteStore, Store};
+use paperstand_store::{PostgresStore, SqliteStore, Store};
 use time::OffsetDateTime;
 
 use crate::config::Config;
@@ -19,14 +19,21 @@ const DEMO_MARKER: &str = "demo.imported_at";
 /// Set when the demo import starts: found without [`DEMO_MARKER`], the import was cut short.
 const DEMO_STARTED: &str = "demo.started_at";
 
-/// Creates the data directory if needed and opens the store in it.
-pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+/// Creates the data directory if needed and opens the store: PostgreSQL when
+/// `[database] url` (or `DATABASE_URL`) names one, else the SQLite file in the data
+/// directory. The data directory is needed either way (search indexes, models).
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<dyn Store>> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
             config.data_dir.display()
         )
     })?;
+    if let Some(url) = &config.database.url {
+        let store = PostgresStore::open(url.expose(), config.database.connect_wait()).await?;
+        tracing::info!(database = %url.redacted(), "using PostgreSQL");
+        return Ok(Arc::new(store));
+    }
     let store = SqliteStore::open(&config.database_path()).await?;
     Ok(Arc::new(store))
 }

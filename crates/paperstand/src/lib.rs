@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod ingest;
+pub mod jobs;
 pub mod mail;
 pub mod ranking;
 pub mod search;

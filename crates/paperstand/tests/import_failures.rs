@@ -140,6 +140,10 @@ impl Store for FailingAfter {
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
+
+    async fn close(&self) {
+        self.inner.close().await;
+    }
 }
 
 /// 2,500 valid lines (three batches): the fixture's records under fresh ids.
@@ -491,4 +495,35 @@ async fn a_byte_order_mark_is_skipped() {
     .await;
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert_eq!(report.inserted, 21);
+}
+
+#[async_trait]
+impl paperstand_store::Leases for FailingAfter {
+    async fn try_acquire_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: time::OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.try_acquire_lease(name, owner, now, ttl).await
+    }
+
+    async fn renew_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: time::OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.renew_lease(name, owner, now, ttl).await
+    }
+
+    async fn release_lease(&self, name: &str, owner: &str) -> paperstand_store::Result<()> {
+        self.inner.release_lease(name, owner).await
+    }
+
+    async fn lease(&self, name: &str) -> paperstand_store::Result<Option<paperstand_store::Lease>> {
+        self.inner.lease(name).await
+    }
 }

@@ -124,3 +124,42 @@ async fn followers_never_skip_a_change_under_concurrent_writers() {
     }
     assert_eq!(seen.len(), 120, "the follower saw every paper");
 }
+
+/// What a PostgreSQL restart does to a running node: the server ends every connection.
+/// The pool notices the dead ones and opens new ones; the next queries work.
+#[tokio::test]
+async fn connections_the_server_ended_are_replaced() {
+    let schema = TestSchema::create().await;
+    let name = format!("restart_{}", schema.name());
+    let separator = if schema.url().contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}application_name={name}", schema.url());
+    let store = PostgresStore::open_in(&url, Some(schema.name()), Duration::from_secs(5))
+        .await
+        .unwrap();
+    store
+        .upsert_papers(&[paperstand_store::contract::sample_paper(
+            "2503.00001",
+            "Before",
+            time::macros::date!(2025 - 03 - 18),
+        )])
+        .await
+        .unwrap();
+    let ended: i64 = {
+        use sqlx::ConnectOptions;
+        let options: sqlx::postgres::PgConnectOptions = schema.url().parse().unwrap();
+        let mut admin = options.connect().await.unwrap();
+        sqlx::query_scalar(
+            "select count(*) from (select pg_terminate_backend(pid) from pg_stat_activity \
+             where application_name = $1) as ended",
+        )
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await
+        .unwrap()
+    };
+    assert!(ended >= 1, "the store's connections were ended");
+    for _ in 0..3 {
+        assert_eq!(store.count_papers().await.unwrap(), 1, "queries work again");
+    }
+    store.close().await;
+}

@@ -5,6 +5,7 @@
 
 mod eval;
 mod harvest;
+mod migrate;
 mod model;
 mod search;
 mod services;
@@ -84,6 +85,15 @@ enum Command {
     /// Manage members: create the first admin, change roles, list
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Copy a SQLite instance into PostgreSQL (every table; safe to run again)
+    #[command(
+        name = "migrate-store",
+        after_help = "Example:\n  paperstand migrate-store --from sqlite://data/paperstand.sqlite \\\n      \
+                      --to postgres://paperstand@db.example/paperstand\n\n\
+                      Stop the SQLite instance first. Exit status: 0 when every table has as many rows \
+                      in PostgreSQL as in SQLite, 1 otherwise."
+    )]
+    MigrateStore(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +232,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Doctor => search::run_doctor(&config).await,
             Command::Eval(EvalCommand::Search(args)) => eval::run(&config, &args).await,
             Command::User(command) => user::run(&config, &command).await,
+            Command::MigrateStore(args) => migrate::run(&config, &args).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -15,7 +15,6 @@ use crate::app;
 use crate::config::Config;
 use crate::transfer::import::{CountingReader, decode};
 use crate::transfer::{ImportReport, export_papers, export_to_file, import_lines};
-use paperstand_store::Store;
 
 /// Rejected lines printed on the terminal; `--rejected FILE` gets them all.
 const REJECTIONS_SHOWN: usize = 50;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use paperstand_store::{Community, NewUser, Page, Role, StoreError, TokenKind};
+use paperstand_store::{NewUser, Page, Role, StoreError, TokenKind};
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::password;

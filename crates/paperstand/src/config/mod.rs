@@ -9,10 +9,12 @@ use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
 mod community;
+mod database;
 mod github;
 mod ingest;
 
 pub use community::{CommunityConfig, MailConfig};
+pub use database::{DatabaseConfig, DatabaseUrl};
 pub use github::{GithubConfig, REDACTED, Secret};
 pub use ingest::{IngestConfig, parse_time_of_day, parse_url};
 pub use paperstand_core::trending::TrendingParams;
@@ -24,6 +26,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Whether `serve` imports the shipped demo papers into an empty database.
     pub demo: bool,
+    /// Which database: SQLite in the data directory, or PostgreSQL.
+    pub database: DatabaseConfig,
     /// The web server.
     pub server: ServerConfig,
     /// Logging.
@@ -95,6 +99,7 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("data"),
             demo: true,
+            database: DatabaseConfig::default(),
             server: ServerConfig {
                 bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 public_url: None,
@@ -119,6 +124,8 @@ impl Default for Config {
 struct FileConfig {
     data_dir: Option<PathBuf>,
     demo: Option<bool>,
+    #[serde(default)]
+    database: database::FileDatabase,
     #[serde(default)]
     server: FileServer,
     #[serde(default)]
@@ -212,6 +219,7 @@ impl Config {
         if let Some(demo) = file.demo {
             self.demo = demo;
         }
+        self.database.apply_file(file.database)?;
         if let Some(bind) = file.server.bind {
             self.server.bind = parse_bind("server.bind", &bind)?;
         }
@@ -250,6 +258,7 @@ impl Config {
         if let Some(demo) = env("PAPERSTAND_DEMO") {
             self.demo = parse_bool("PAPERSTAND_DEMO", &demo)?;
         }
+        self.database.apply_env(env)?;
         if let Some(bind) = env("PAPERSTAND_BIND") {
             self.server.bind = parse_bind("PAPERSTAND_BIND", &bind)?;
         }
@@ -307,7 +316,7 @@ impl Config {
         self.data_dir.join("index")
     }
 
-    /// The SQLite database file.
+    /// The SQLite database file (used when no PostgreSQL URL is configured).
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("paperstand.sqlite")
     }

@@ -116,13 +116,7 @@ pub async fn schedule_forever(store: std::sync::Arc<dyn Store>, config: Config) 
             job.name = "daily_ingestion",
             "today's ingestion has not run (the server was down at its time): running it now"
         );
-        if let Err(e) = run_daily(store.as_ref(), &config).await {
-            tracing::error!(
-                job.name = "daily_ingestion",
-                error = format!("{e:#}"),
-                "daily ingestion could not start"
-            );
-        }
+        run_scheduled(store.as_ref(), &config).await;
     }
     loop {
         let wait = until_next(OffsetDateTime::now_utc(), at);
@@ -132,14 +126,47 @@ pub async fn schedule_forever(store: std::sync::Arc<dyn Store>, config: Config) 
             "next daily ingestion scheduled"
         );
         tokio::time::sleep(wait).await;
-        if let Err(e) = run_daily(store.as_ref(), &config).await {
-            tracing::error!(
-                job.name = "daily_ingestion",
-                error = format!("{e:#}"),
-                "daily ingestion could not start"
-            );
-        }
+        run_scheduled(store.as_ref(), &config).await;
     }
+}
+
+/// The lease that keeps the scheduled ingestion to one node at a time.
+const LEASE: &str = "daily_ingestion";
+/// How long the lease lasts unless renewed (it is renewed every third of this).
+const LEASE_TTL: Duration = Duration::from_secs(120);
+/// The UTC day of the last scheduled (not by-hand) ingestion, on any node.
+const SCHEDULED_DAY: &str = "ingest.daily_scheduled_day";
+
+/// One scheduled ingestion, on one node: under the lease, and not again on a day
+/// another node already ran it (nodes wake at the same time; the first one runs it).
+async fn run_scheduled(store: &dyn Store, config: &Config) {
+    let today = paperstand_core::record::format_date(OffsetDateTime::now_utc().date());
+    let job = async {
+        if store.setting(SCHEDULED_DAY).await?.as_deref() == Some(today.as_str()) {
+            tracing::info!(
+                job.name = "daily_ingestion",
+                "another node ran today's ingestion"
+            );
+            return Ok(());
+        }
+        run_daily(store, config).await?;
+        store.set_setting(SCHEDULED_DAY, &today).await?;
+        anyhow::Ok(())
+    };
+    let outcome = crate::jobs::run_leased(store, LEASE, LEASE_TTL, job).await;
+    if let Ok(crate::jobs::Leased::Ran(Ok(()))) | Ok(crate::jobs::Leased::HeldElsewhere) = outcome {
+        return;
+    }
+    let error = match outcome {
+        Ok(crate::jobs::Leased::Ran(Err(e))) => format!("{e:#}"),
+        Err(e) => e.to_string(),
+        _ => "its lease was taken over by another node".to_owned(),
+    };
+    tracing::error!(
+        job.name = "daily_ingestion",
+        error,
+        "daily ingestion could not run"
+    );
 }
 
 #[cfg(test)]

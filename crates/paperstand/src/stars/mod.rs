@@ -53,19 +53,33 @@ pub async fn refresh_forever(store: Arc<dyn Store>, config: Config) {
     loop {
         ticker.tick().await;
         let started = std::time::Instant::now();
-        match job
-            .run(store.as_ref(), OffsetDateTime::now_utc(), &|_| {})
-            .await
-        {
-            Ok(report) => log_report(&report, started.elapsed()),
-            Err(e) => tracing::error!(
+        // One node at a time: another that holds the lease does this round's work.
+        let run = job.run(store.as_ref(), OffsetDateTime::now_utc(), &|_| {});
+        match crate::jobs::run_leased(store.as_ref(), LEASE, LEASE_TTL, run).await {
+            Ok(crate::jobs::Leased::Ran(Ok(report))) => log_report(&report, started.elapsed()),
+            Ok(crate::jobs::Leased::HeldElsewhere) => {}
+            Ok(crate::jobs::Leased::Ran(Err(e))) => tracing::error!(
                 job.name = "refresh_stars",
                 error = format!("{e:#}"),
                 "star refresh failed; the next run tries again"
             ),
+            Ok(crate::jobs::Leased::Lost) => tracing::error!(
+                job.name = "refresh_stars",
+                "star refresh stopped: another node took its lease over"
+            ),
+            Err(e) => tracing::error!(
+                job.name = "refresh_stars",
+                error = %e,
+                "star refresh could not take its lease; the next run tries again"
+            ),
         }
     }
 }
+
+/// The lease that keeps the star refresh to one node at a time.
+const LEASE: &str = "refresh_stars";
+/// How long the lease lasts unless renewed (it is renewed every third of this).
+const LEASE_TTL: Duration = Duration::from_secs(120);
 
 fn log_report(report: &RefreshReport, elapsed: Duration) {
     if report.linked.new_links == 0 && report.checked == 0 && report.rate_limited_until.is_none() {

@@ -54,7 +54,12 @@ fn options(url: &str, schema: Option<&str>) -> Result<PgConnectOptions> {
     let options: PgConnectOptions = url.parse().map_err(|e| {
         StoreError::Other(format!("{} is not a PostgreSQL URL: {e}", redact_url(url)))
     })?;
-    let options = options.application_name("paperstand");
+    // Named in pg_stat_activity; a URL's own `application_name` wins.
+    let options = if options.get_application_name().is_none() {
+        options.application_name("paperstand")
+    } else {
+        options
+    };
     Ok(match schema {
         Some(schema) => options.options([("search_path", schema)]),
         None => options,

@@ -1,0 +1,134 @@
+//! `paperstand serve` on PostgreSQL: `DATABASE_URL` selects it (the data directory then
+//! holds no database), two nodes serve the same data side by side, and a server that
+//! cannot be reached at start is a clear error without the password. Needs the test
+//! PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use paperstand_store::Store;
+use paperstand_store::contract::postgres::TestSchema;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_ready(url: &str) {
+    paperstand::ingest::fetch::install_tls_provider();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(response) = reqwest::get(format!("{url}/readyz")).await
+            && response.status() == 200
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not become ready at {url}");
+}
+
+/// A `serve` process, killed if a test fails before stopping it.
+struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(data_dir: &Path, port: u16, database_url: &str) -> Serving {
+    let child = Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env_remove("PAPERSTAND_CONFIG")
+        .env("DATABASE_URL", database_url)
+        .env("PAPERSTAND_SEMANTIC", "false")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start serve");
+    Serving(child)
+}
+
+/// The test schema's URL, choosing the schema through `search_path`.
+fn schema_url(schema: &TestSchema) -> String {
+    let separator = if schema.url().contains('?') { '&' } else { '?' };
+    format!(
+        "{}{separator}options[search_path]={}",
+        schema.url(),
+        schema.name()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_nodes_serve_one_postgres_database() {
+    let schema = TestSchema::create().await;
+    let url = schema_url(&schema);
+    let dir = tempfile::tempdir().unwrap();
+    let (a_dir, b_dir) = (dir.path().join("a"), dir.path().join("b"));
+    let (a_port, b_port) = (free_port(), free_port());
+    let a = serve(&a_dir, a_port, &url);
+    let b = serve(&b_dir, b_port, &url);
+    let (a_url, b_url) = (
+        format!("http://127.0.0.1:{a_port}"),
+        format!("http://127.0.0.1:{b_port}"),
+    );
+    wait_ready(&a_url).await;
+    wait_ready(&b_url).await;
+    for node in [&a_url, &b_url] {
+        let page = reqwest::get(format!("{node}/papers/2503.11731"))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200, "{node} serves a demo paper");
+    }
+    drop(a);
+    drop(b);
+    assert!(
+        !a_dir.join("paperstand.sqlite").exists(),
+        "no SQLite file on PostgreSQL"
+    );
+    assert!(!b_dir.join("paperstand.sqlite").exists());
+    let store = schema.store().await;
+    assert_eq!(
+        store.count_papers().await.unwrap(),
+        2000,
+        "the demo, imported once"
+    );
+    store.close().await;
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env_remove("PAPERSTAND_CONFIG")
+        .env(
+            "DATABASE_URL",
+            "postgres://ada:s3cret@127.0.0.1:1/paperstand",
+        )
+        .env("PAPERSTAND_DATABASE_CONNECT_WAIT", "2")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("cannot connect to PostgreSQL at postgres://ada:***@127.0.0.1:1/paperstand"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("retrying"), "it retried first: {stderr}");
+    assert!(!stderr.contains("s3cret"), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+}

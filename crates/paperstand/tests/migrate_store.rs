@@ -149,6 +149,26 @@ async fn migrate_store_copies_everything_and_can_run_again() {
     let second = migrate(&path, &to);
     assert_eq!(first, second, "a second run copies nothing new");
 
+    // What changed in SQLite since is carried over by the next run.
+    let first_paper = sqlite.papers_after(None, 1).await.unwrap().remove(0);
+    let comment = sqlite.comments(&first_paper.id).await.unwrap().remove(0);
+    let now = datetime!(2026-11-21 10:00:00 UTC);
+    assert!(
+        sqlite
+            .edit_comment(comment.id, comment.user_id, "Edited after the copy", now)
+            .await
+            .unwrap()
+    );
+    sqlite
+        .set_setting("demo.imported_at", "changed")
+        .await
+        .unwrap();
+    let third = migrate(&path, &to);
+    assert!(
+        third.contains("every table has the same number of rows"),
+        "{third}"
+    );
+
     let postgres = schema.store().await;
     let counts = sqlite.table_counts().await.unwrap();
     assert_eq!(counts, postgres.table_counts().await.unwrap());
@@ -260,8 +280,16 @@ async fn assert_same(a: &dyn Store, b: &dyn Store) {
         b.lease("refresh_stars").await.unwrap()
     );
     assert_eq!(
+        a.setting("demo.imported_at").await.unwrap().as_deref(),
+        Some("changed")
+    );
+    assert_eq!(
         a.setting("demo.imported_at").await.unwrap(),
         b.setting("demo.imported_at").await.unwrap()
+    );
+    assert_eq!(
+        a.comments(&ids[0]).await.unwrap()[0].body,
+        "Edited after the copy"
     );
     let mut left = a.trending_inputs(&TrendingQuery::default()).await.unwrap();
     let mut right = b.trending_inputs(&TrendingQuery::default()).await.unwrap();

@@ -132,3 +132,47 @@ fn an_unreachable_database_is_a_clear_error_without_the_password() {
     assert!(!stderr.contains("s3cret"), "{stderr}");
     assert!(started.elapsed() < Duration::from_secs(20));
 }
+
+/// `harvest daily` by hand waits for no one: while a node's scheduled run holds the
+/// daily lease, it refuses, naming the holder, and fetches nothing.
+#[tokio::test]
+async fn harvest_daily_by_hand_respects_a_running_nodes_lease() {
+    use paperstand_store::Leases;
+    let schema = TestSchema::create().await;
+    let store = schema.store().await;
+    assert!(
+        store
+            .try_acquire_lease(
+                "daily_ingestion",
+                "node-a:42:beef",
+                time::OffsetDateTime::now_utc(),
+                Duration::from_secs(120),
+            )
+            .await
+            .unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["harvest", "daily"])
+        .env_remove("PAPERSTAND_CONFIG")
+        .env("DATABASE_URL", schema_url(&schema))
+        // Nothing listens here: a run that went ahead would fail differently.
+        .env("PAPERSTAND_INGEST_CATEGORIES", "cs.CL")
+        .env("PAPERSTAND_INGEST_ANNOUNCE_BASE_URL", "http://127.0.0.1:1")
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("running already (on node-a:42:beef)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        store.lease("daily_ingestion").await.unwrap().unwrap().owner,
+        "node-a:42:beef"
+    );
+    store.close().await;
+}

@@ -3,8 +3,8 @@
 //! here. Tables are copied parents first (by their foreign keys), in batches: SQLite
 //! hands each batch over as one JSON array of rows, which PostgreSQL unpacks into the
 //! table's own column types (`jsonb_populate_recordset`). A row whose primary key is
-//! there already is updated, so running the copy again picks up what changed and
-//! duplicates nothing. Identity columns' sequences are moved past the copied ids.
+//! there already is updated when it differs, so running the copy again picks up what
+//! changed, duplicates nothing and rewrites nothing unchanged. Identity columns' sequences are moved past the copied ids.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -237,18 +237,31 @@ async fn copy_table(
         "on conflict do nothing".to_owned()
     } else {
         let keys: Vec<String> = target.key.iter().map(|c| quote(c)).collect();
-        let updates: Vec<String> = source
+        let values: Vec<String> = source
             .iter()
             .filter(|(c, _, _)| !target.key.contains(c))
-            .map(|(c, _, _)| format!("{0} = excluded.{0}", quote(c)))
+            .map(|(c, _, _)| quote(c))
             .collect();
-        if updates.is_empty() {
+        if values.is_empty() {
             format!("on conflict ({}) do nothing", keys.join(", "))
         } else {
+            // Only rows that differ are written: a re-run over unchanged data rewrites
+            // nothing (no new row versions, no WAL).
+            let updates: Vec<String> = values
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            let current: Vec<String> = values
+                .iter()
+                .map(|c| format!("{}.{c}", quote(table)))
+                .collect();
+            let incoming: Vec<String> = values.iter().map(|c| format!("excluded.{c}")).collect();
             format!(
-                "on conflict ({}) do update set {}",
+                "on conflict ({}) do update set {} where ({}) is distinct from ({})",
                 keys.join(", "),
-                updates.join(", ")
+                updates.join(", "),
+                current.join(", "),
+                incoming.join(", ")
             )
         }
     };

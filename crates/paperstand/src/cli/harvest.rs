@@ -327,11 +327,25 @@ pub(super) async fn run_daily(config: &Config) -> anyhow::Result<ExitCode> {
         "nothing to ingest: set ingest.categories (announcements) and/or ingest.oai_set (harvest)"
     );
     let store = app::open_store(config).await?;
-    let failures = crate::ingest::daily::run_daily(store.as_ref(), config).await;
+    // Under the scheduler's lease: never at the same time as a node's scheduled run.
+    let run = crate::ingest::daily::run_daily(store.as_ref(), config);
+    let daily = crate::ingest::daily::LEASE;
+    let outcome =
+        crate::jobs::run_leased(store.as_ref(), daily, crate::ingest::daily::LEASE_TTL, run).await;
+    let holder = store.lease(daily).await.ok().flatten();
     store.close().await;
-    Ok(if failures? == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    match outcome? {
+        crate::jobs::Leased::Ran(failures) => Ok(if failures? == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
+        crate::jobs::Leased::HeldElsewhere => anyhow::bail!(
+            "the daily ingestion is running already (on {}); try again when it is done",
+            holder.map_or_else(|| "another node".to_owned(), |l| l.owner)
+        ),
+        crate::jobs::Leased::Lost => {
+            anyhow::bail!("stopped: another node took the daily ingestion's lease over")
+        }
+    }
 }

@@ -130,10 +130,10 @@ pub async fn schedule_forever(store: std::sync::Arc<dyn Store>, config: Config) 
     }
 }
 
-/// The lease that keeps the scheduled ingestion to one node at a time.
-const LEASE: &str = "daily_ingestion";
+/// The lease that keeps the daily ingestion (scheduled or by hand) to one node at a time.
+pub const LEASE: &str = "daily_ingestion";
 /// How long the lease lasts unless renewed (it is renewed every third of this).
-const LEASE_TTL: Duration = Duration::from_secs(120);
+pub const LEASE_TTL: Duration = Duration::from_secs(120);
 /// The UTC day of the last scheduled (not by-hand) ingestion, on any node.
 const SCHEDULED_DAY: &str = "ingest.daily_scheduled_day";
 

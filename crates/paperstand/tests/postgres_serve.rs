@@ -1,7 +1,8 @@
 //! `paperstand serve` on PostgreSQL: `DATABASE_URL` selects it (the data directory then
-//! holds no database), two nodes serve the same data side by side, and a server that
-//! cannot be reached at start is a clear error without the password. Needs the test
-//! PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
+//! holds no database), two nodes serve the same data side by side and a paper written
+//! elsewhere is found by search on a node within 10 s, a server that cannot be reached
+//! at start is a clear error without the password, and `harvest daily` by hand respects
+//! a node's lease. Needs the test PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -88,6 +89,52 @@ async fn two_nodes_serve_one_postgres_database() {
             .unwrap();
         assert_eq!(page.status(), 200, "{node} serves a demo paper");
     }
+
+    // A paper written through another process (as through node A) is found by search
+    // on node B within seconds: B's index follows the shared change sequence.
+    let mut record: serde_json::Value = serde_json::from_str(
+        include_str!("fixtures/papers.jsonl")
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    record["id"] = "2511.99901".into();
+    record["title"] = "Quasicrystalline zymurgy for two nodes".into();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(&file, format!("{record}\n")).unwrap();
+    let imported = Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .arg("--data-dir")
+        .arg(&a_dir)
+        .arg("import")
+        .arg(&file)
+        .env_remove("PAPERSTAND_CONFIG")
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let written = Instant::now();
+    loop {
+        let body = reqwest::get(format!("{b_url}/search?q=zymurgy"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if body.contains("Quasicrystalline zymurgy") {
+            break;
+        }
+        assert!(
+            written.elapsed() < Duration::from_secs(10),
+            "node B found the paper within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     drop(a);
     drop(b);
     assert!(
@@ -98,8 +145,8 @@ async fn two_nodes_serve_one_postgres_database() {
     let store = schema.store().await;
     assert_eq!(
         store.count_papers().await.unwrap(),
-        2000,
-        "the demo, imported once"
+        2001,
+        "the demo, imported once, and the one paper"
     );
     store.close().await;
 }

@@ -3,6 +3,10 @@
 //! repositories), all written through the `Store` trait into a temporary SQLite file,
 //! then `trending_inputs` and `rank` for the day, week, month and all-time windows.
 //!
+//! With `PAPERSTAND_BENCH_POSTGRES=postgres://…` the same corpus is then copied (by
+//! `migrate-store`'s copy) into a fresh schema of that database, timed there too, and the
+//! schema dropped.
+//!
 //! `cargo run --release -p paperstand-store --example trending_bench`
 
 use std::collections::HashSet;
@@ -11,7 +15,9 @@ use std::time::{Duration as Elapsed, Instant};
 use paperstand_core::Paper;
 use paperstand_core::trending::{TrendingParams, Window, rank};
 use paperstand_store::contract::sample_paper;
-use paperstand_store::{NewUser, RepoCheck, RepoOutcome, Role, SqliteStore, Store, TrendingQuery};
+use paperstand_store::{
+    NewUser, PostgresStore, RepoCheck, RepoOutcome, Role, SqliteStore, Store, TrendingQuery,
+};
 use time::macros::{date, time};
 use time::{Date, Duration, OffsetDateTime};
 
@@ -283,13 +289,48 @@ async fn main() -> anyhow_free::Result {
         REPOS,
         REPOS * CHECKS_PER_REPO
     );
+    time_windows("SQLite", &store, now).await?;
+    if let Ok(url) = std::env::var("PAPERSTAND_BENCH_POSTGRES") {
+        let schema = format!("trending_bench_{}", std::process::id());
+        PostgresStore::create_schema(&url, &schema).await?;
+        let result = on_postgres(&store, &url, &schema, now).await;
+        PostgresStore::drop_schema(&url, &schema).await?;
+        result?;
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn time_windows(
+    backend: &str,
+    store: &dyn Store,
+    now: OffsetDateTime,
+) -> anyhow_free::Result {
     println!(
-        "\ntrending_inputs + rank, median of {RUNS} runs (ms):\n{:>6} {:>8} {:>12} {:>12} {:>9} {:>9}",
+        "\n{backend}: trending_inputs + rank, median of {RUNS} runs (ms):\n{:>6} {:>8} {:>12} {:>12} {:>9} {:>9}",
         "window", "papers", "with signal", "inputs", "rank", "total"
     );
     for window in [Window::Day, Window::Week, Window::Month, Window::All] {
-        time_window(&store, window, now).await?;
+        time_window(store, window, now).await?;
     }
+    Ok(())
+}
+
+async fn on_postgres(
+    from: &SqliteStore,
+    url: &str,
+    schema: &str,
+    now: OffsetDateTime,
+) -> anyhow_free::Result {
+    let store =
+        PostgresStore::open_in(url, Some(schema), std::time::Duration::from_secs(5)).await?;
+    let started = Instant::now();
+    paperstand_store::copy::copy_sqlite_to_postgres(from, &store, &|_| {}).await?;
+    println!(
+        "\ncopied into PostgreSQL in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    time_windows("PostgreSQL", &store, now).await?;
     store.close().await;
     Ok(())
 }

@@ -4,7 +4,8 @@
 //! hands each batch over as one JSON array of rows, which PostgreSQL unpacks into the
 //! table's own column types (`jsonb_populate_recordset`). A row whose primary key is
 //! there already is updated when it differs, so running the copy again picks up what
-//! changed, duplicates nothing and rewrites nothing unchanged. Identity columns' sequences are moved past the copied ids.
+//! changed, duplicates nothing and rewrites nothing unchanged. Identity columns'
+//! sequences are moved past the copied ids, and each table is analysed for the planner.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -172,6 +173,11 @@ pub async fn copy_sqlite_to_postgres(
             rows: u64::try_from(*rows).unwrap_or(0),
         });
         copy_table(from, to, table, progress).await?;
+        // Fresh statistics, so the planner knows the tables are no longer empty.
+        sqlx::query(sqlx::AssertSqlSafe(format!("analyze {}", quote(table))))
+            .execute(&to.pool)
+            .await
+            .map_err(|e| other(format!("analysing {table}: {e}")))?;
     }
     let source: BTreeMap<String, i64> = from.table_counts().await?.into_iter().collect();
     let target: BTreeMap<String, i64> = to.table_counts().await?.into_iter().collect();

@@ -89,7 +89,7 @@ fn arxiv_id(row: &PgRow, column: &str) -> Result<ArxivId> {
         .map_err(|e| corrupt(format!("arXiv id {text:?}"), e))
 }
 
-/// A count read from SQLite.
+/// A count read from PostgreSQL.
 fn count_column(row: &PgRow, column: &str) -> Result<u64> {
     let n: i64 = row.try_get(column).map_err(db_error)?;
     Ok(super::count(n))

@@ -163,3 +163,43 @@ async fn connections_the_server_ended_are_replaced() {
     }
     store.close().await;
 }
+
+/// Members submitting the same paper at the same moment: one is credited, every other
+/// one is told who was first (no conflict error), as on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn simultaneous_submissions_credit_one_member() {
+    use paperstand_store::{NewUser, Role, SubmitOutcome};
+    let (store, _schema) = fresh_store().await;
+    let now = time::OffsetDateTime::now_utc();
+    let mut members = Vec::new();
+    for i in 0..4 {
+        let user = NewUser {
+            email: format!("m{i}@example.org"),
+            display_name: format!("M{i}"),
+            password_hash: "h".to_owned(),
+            role: Role::Member,
+            verified: true,
+        };
+        members.push(store.create_user(&user, now).await.unwrap().id);
+    }
+    let paper = paperstand_store::contract::sample_paper(
+        "2503.00042",
+        "Wanted",
+        time::macros::date!(2025 - 03 - 18),
+    );
+    let tries: Vec<_> = members
+        .iter()
+        .map(|member| {
+            let (store, paper, member) = (store.clone(), paper.clone(), *member);
+            tokio::spawn(async move { store.submit_paper(&paper, member, now).await })
+        })
+        .collect();
+    let mut submitted = 0;
+    for attempt in tries {
+        match attempt.await.unwrap().expect("no conflict error") {
+            SubmitOutcome::Submitted => submitted += 1,
+            SubmitOutcome::AlreadySubmitted(_) => {}
+        }
+    }
+    assert_eq!(submitted, 1);
+}

@@ -301,7 +301,9 @@ impl Community for PostgresStore {
         user: UserId,
         now: OffsetDateTime,
     ) -> Result<SubmitOutcome> {
-        let mut tx = self.begin_write().await?;
+        // Paper writers one at a time (as `begin immediate` on SQLite): a second member
+        // submitting the same paper meanwhile waits, then finds the first submission.
+        let mut tx = self.begin_papers().await?;
         let outcome = curation::submit_paper(&mut tx, paper, user, now).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(outcome)
@@ -322,7 +324,7 @@ impl Community for PostgresStore {
         by: UserId,
         now: OffsetDateTime,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_papers().await?;
         curation::set_hidden(&mut tx, id, hidden, by, now).await?;
         tx.commit().await.map_err(db_error)
     }

@@ -16,6 +16,10 @@ use crate::{PostgresStore, Result, SqliteStore, StoreError};
 /// Rows per batch.
 const BATCH: i64 = 500;
 
+/// The setting that ties a PostgreSQL database to the SQLite file copied into it: set
+/// in the source before the first copy, and copied with everything else.
+pub const COPY_MARK: &str = "migrate_store.copy_id";
+
 /// What the copy reports as it goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CopyEvent {
@@ -154,13 +158,69 @@ async fn target_table(to: &PostgresStore, table: &str) -> Result<Target> {
     })
 }
 
+/// Refuses to copy into a PostgreSQL database that holds anything but an earlier copy of
+/// this very SQLite file, untouched since: rows are matched by their ids, so copying into
+/// other data, or over writes nodes made after the copy, would overwrite rows that are
+/// not the same. Marks the source (see [`COPY_MARK`]) on its first copy.
+async fn refuse_foreign_target(from: &SqliteStore, to: &PostgresStore) -> Result<()> {
+    use crate::Store;
+    let target = to.table_counts().await?;
+    // Migrations seed `counters`; any other row means the database is in use.
+    let empty = target.iter().all(|(name, n)| *n == 0 || name == "counters");
+    let mark = match from.setting(COPY_MARK).await? {
+        Some(mark) => mark,
+        None => {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+            let mark = format!("{now}-{}", std::process::id());
+            from.set_setting(COPY_MARK, &mark).await?;
+            mark
+        }
+    };
+    if empty {
+        return Ok(());
+    }
+    if to.setting(COPY_MARK).await?.as_deref() != Some(mark.as_str()) {
+        return Err(other(
+            "the PostgreSQL database already holds data that was not copied from this SQLite \
+             file; copy into an empty database (or schema)",
+        ));
+    }
+    let counters =
+        |pool_rows: Vec<(String, i64)>| pool_rows.into_iter().collect::<BTreeMap<_, _>>();
+    let source = counters(
+        sqlx::query_as("select name, value from counters")
+            .fetch_all(&from.pool)
+            .await
+            .map_err(other)?,
+    );
+    let target = counters(
+        sqlx::query_as("select name, value from counters")
+            .fetch_all(&to.pool)
+            .await
+            .map_err(other)?,
+    );
+    for (name, value) in &target {
+        let copied = source.get(name).copied().unwrap_or(0);
+        if *value > copied {
+            return Err(other(format!(
+                "the PostgreSQL database has changed since the last copy (its {name} sequence \
+                 is at {value}, the SQLite file's at {copied}): nodes have written to it, and \
+                 copying again would undo their writes"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Copies every table of `from` into `to` (both migrated to the same version), then
-/// counts both sides. `progress` hears of each table and batch.
+/// counts both sides. `progress` hears of each table and batch. Refuses a target that
+/// holds other data (see `refuse_foreign_target`).
 pub async fn copy_sqlite_to_postgres(
     from: &SqliteStore,
     to: &PostgresStore,
     progress: &(dyn Fn(CopyEvent) + Sync),
 ) -> Result<Vec<TableCheck>> {
+    refuse_foreign_target(from, to).await?;
     let tables = tables_in_order(from).await?;
     let total = tables
         .iter()

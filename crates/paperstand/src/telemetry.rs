@@ -7,8 +7,10 @@ use crate::config::{LogConfig, LogFormat};
 
 /// Installs the global subscriber. `RUST_LOG` wins over the configured level.
 pub fn init(config: &LogConfig) {
+    // PostgreSQL's notices (such as "relation already exists, skipping" from every
+    // start's migration check) are not news; warnings and errors still show.
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&config.level))
+        .or_else(|_| EnvFilter::try_new(format!("sqlx::postgres::notice=warn,{}", config.level)))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

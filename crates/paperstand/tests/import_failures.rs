@@ -137,6 +137,10 @@ impl Store for FailingAfter {
     async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.inner.set_setting(key, value).await
     }
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        self.inner.setting_or_insert(key, value).await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }

@@ -1,6 +1,7 @@
 //! `paperstand serve` on PostgreSQL: `DATABASE_URL` selects it (the data directory then
-//! holds no database), two nodes serve the same data side by side and a paper written
-//! elsewhere is found by search on a node within 10 s, a server that cannot be reached
+//! holds no database), two nodes serve the same data side by side (a member signed in
+//! on one votes through the other's form; a paper written elsewhere is found by search
+//! on a node within 10 s), a server that cannot be reached
 //! at start is a clear error without the password, and `harvest daily` by hand respects
 //! a node's lease. Needs the test PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
 
@@ -135,6 +136,9 @@ async fn two_nodes_serve_one_postgres_database() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // A member signs in on A, upvotes through B with A's session and B's form, and A
+    // shows the vote: sessions, the CSRF key and votes live in the database.
+    sign_in_and_vote_across(&a_dir, &url, &a_url, &b_url).await;
     drop(a);
     drop(b);
     assert!(
@@ -149,6 +153,131 @@ async fn two_nodes_serve_one_postgres_database() {
         "the demo, imported once, and the one paper"
     );
     store.close().await;
+}
+
+/// A cookie-keeping client of one instance's nodes (no cookie store in reqwest here).
+#[derive(Default)]
+struct Browser {
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn cookie(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, response: &reqwest::Response) {
+        for value in response.headers().get_all("set-cookie") {
+            let pair = value.to_str().unwrap().split(';').next().unwrap();
+            if let Some((name, value)) = pair.split_once('=') {
+                self.cookies.retain(|(k, _)| k != name);
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+
+    /// GETs a page; returns its status and the form token it carries.
+    async fn get(&mut self, url: &str) -> (u16, String, Option<String>) {
+        let response = reqwest::Client::new()
+            .get(url)
+            .header("cookie", self.cookie())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&response);
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        let token = body.find("name=\"csrf\" value=\"").map(|at| {
+            let rest = &body[at + "name=\"csrf\" value=\"".len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        });
+        (status, body, token)
+    }
+
+    async fn post(&mut self, url: &str, form: &[(&str, &str)], accept: &str) -> (u16, String) {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace('@', "%40").replace(' ', "+")))
+            .collect();
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(url)
+            .header("cookie", self.cookie())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", accept)
+            .body(body.join("&"))
+            .send()
+            .await
+            .unwrap();
+        self.keep(&response);
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+async fn sign_in_and_vote_across(data_dir: &Path, url: &str, a: &str, b: &str) {
+    let mut create = Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ada@example.org",
+            "--password-stdin",
+        ])
+        .env_remove("PAPERSTAND_CONFIG")
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    writeln!(create.stdin.take().unwrap(), "a long two-node passphrase").unwrap();
+    assert!(create.wait().unwrap().success());
+
+    let mut ada = Browser::default();
+    let (_, _, token) = ada.get(&format!("{a}/signin")).await;
+    let token = token.expect("the sign-in form has a token");
+    let (status, body) = ada
+        .post(
+            &format!("{a}/signin"),
+            &[
+                ("email", "ada@example.org"),
+                ("password", "a long two-node passphrase"),
+                ("csrf", &token),
+            ],
+            "text/html",
+        )
+        .await;
+    assert_eq!(status, 303, "signed in on A: {body}");
+    let (status, account, _) = ada.get(&format!("{b}/account")).await;
+    assert_eq!(status, 200, "B knows A's session");
+    assert!(account.contains("Sign out"), "B knows A's session");
+    let (status, _, token) = ada.get(&format!("{b}/papers/2503.11731")).await;
+    assert_eq!(status, 200);
+    let token = token.expect("B's page has a form token for the member");
+    let (status, body) = ada
+        .post(
+            &format!("{a}/vote/2503.11731"),
+            &[("up", "1"), ("csrf", &token)],
+            "application/json",
+        )
+        .await;
+    assert_eq!(status, 200, "A takes B's form token: {body}");
+    assert_eq!(body, r#"{"upvotes":1,"voted":true}"#);
+    let (_, page, _) = ada.get(&format!("{b}/papers/2503.11731")).await;
+    assert!(
+        page.contains(r#"aria-pressed="true""#),
+        "B shows the vote cast through A"
+    );
+    assert!(page.contains(r#"<span class="count">1</span>"#));
 }
 
 #[test]

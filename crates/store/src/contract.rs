@@ -416,6 +416,15 @@ pub async fn settings_round_trip(store: &dyn Store) {
         store.setting("demo.imported").await.unwrap().as_deref(),
         Some("2")
     );
+    assert_eq!(
+        store.setting_or_insert("auth.key", "first").await.unwrap(),
+        "first"
+    );
+    assert_eq!(
+        store.setting_or_insert("auth.key", "second").await.unwrap(),
+        "first",
+        "the first value stays"
+    );
     store.ping().await.unwrap();
 }
 

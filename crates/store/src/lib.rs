@@ -252,6 +252,10 @@ pub trait Store: Community + Leases + Send + Sync + std::fmt::Debug {
     /// Stores a setting, replacing an earlier value.
     async fn set_setting(&self, key: &str, value: &str) -> Result<()>;
 
+    /// Stores a setting unless one is stored already; returns the stored value. Of
+    /// several nodes doing this at once, the first writer's value is every node's.
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String>;
+
     /// Succeeds when the database answers.
     async fn ping(&self) -> Result<()>;
 

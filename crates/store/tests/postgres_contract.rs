@@ -203,3 +203,31 @@ async fn simultaneous_submissions_credit_one_member() {
     }
     assert_eq!(submitted, 1);
 }
+
+/// Nodes starting together each propose the instance's secret key: all end up with the
+/// first one stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_first_setting_written_is_everyones() {
+    let (store, _schema) = fresh_store().await;
+    let proposals: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .setting_or_insert("auth.secret_key", &format!("key-{i}"))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut agreed = Vec::new();
+    for proposal in proposals {
+        agreed.push(proposal.await.unwrap());
+    }
+    agreed.dedup();
+    assert_eq!(agreed.len(), 1, "{agreed:?}");
+    assert_eq!(
+        store.setting("auth.secret_key").await.unwrap(),
+        Some(agreed[0].clone())
+    );
+}

@@ -665,6 +665,24 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
+        sqlx::query(
+            "insert into settings (key, value, created_at, updated_at) values (?1, ?2, ?3, ?3) \
+             on conflict (key) do nothing",
+        )
+        .bind(key)
+        .bind(value)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        sqlx::query_scalar("select value from settings where key = ?1")
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("select 1")
             .execute(&self.pool)

@@ -106,15 +106,10 @@ impl Auth {
         let key = match store.setting(SECRET_SETTING).await? {
             Some(text) => decode_key(&text)?,
             None => {
-                let key = random_bytes();
-                store
-                    .set_setting(SECRET_SETTING, &URL_SAFE_NO_PAD.encode(key))
-                    .await?;
-                // Another node may have written its key first: use whichever is stored.
-                match store.setting(SECRET_SETTING).await? {
-                    Some(text) => decode_key(&text)?,
-                    None => key,
-                }
+                // Nodes starting together each propose a key; the first one stored is
+                // everyone's (a later writer must not replace it).
+                let proposed = URL_SAFE_NO_PAD.encode(random_bytes());
+                decode_key(&store.setting_or_insert(SECRET_SETTING, &proposed).await?)?
             }
         };
         Ok(Auth {

@@ -5,6 +5,7 @@
 
 pub mod community;
 pub mod contract;
+pub mod digests;
 mod fingerprint;
 pub mod sqlite;
 pub mod upsert;
@@ -18,6 +19,11 @@ pub use community::{
     Comment, Community, Counts, Credentials, NewUser, PaperCommunity, RepoCheck, RepoOutcome,
     RepoStars, RepoToCheck, ReportedComment, Role, Submission, SubmitOutcome, TokenKind,
     TrendingQuery, User, UserId,
+};
+pub use digests::{
+    Digest, DigestHistory, DigestItem, DigestKind, Digests, EmptyPolicy, Frequency, MailFormat,
+    NewDigest, OutboxCounts, OutboxItem, OutboxState, Preferences, SendOutcome, SubscribeOutcome,
+    Subscriber, SubscriberId, SubscriberStatus,
 };
 pub use fingerprint::fingerprint;
 pub use sqlite::SqliteStore;
@@ -139,7 +145,7 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Community + Send + Sync + std::fmt::Debug {
+pub trait Store: Community + Digests + Send + Sync + std::fmt::Debug {
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod digest;
 pub mod ingest;
 pub mod mail;
 pub mod ranking;

@@ -63,6 +63,21 @@ pub struct ConfirmPage {
     error: Option<String>,
 }
 
+impl ConfirmPage {
+    /// A page with one button that posts to `action`.
+    pub(super) fn new(csrf: String, title: &str, detail: &str, action: &str, button: &str) -> ConfirmPage {
+        ConfirmPage {
+            csrf,
+            title: title.to_owned(),
+            detail: detail.to_owned(),
+            action: action.to_owned(),
+            button: button.to_owned(),
+            password: false,
+            error: None,
+        }
+    }
+}
+
 /// The forgotten-password page.
 #[derive(Debug, Template)]
 #[template(path = "reset_request.html")]
@@ -117,7 +132,7 @@ pub struct NewPasswordForm {
     password: String,
 }
 
-fn page_with_cookie(
+pub(super) fn page_with_cookie(
     status: StatusCode,
     body: axum::body::Bytes,
     cookie: Option<HeaderValue>,
@@ -192,7 +207,7 @@ pub fn check_display_name(text: &str) -> Result<String, String> {
 }
 
 /// Refuses when `kind` events for `key` reached `limit` within `window`; otherwise records one.
-async fn throttle(
+pub(super) async fn throttle(
     state: &AppState,
     kind: &str,
     key: &str,
@@ -318,7 +333,7 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
 
 /// Sends in the background, so the response takes the same time whether or not a
 /// message goes out; failures are logged without the address.
-fn send_in_background(state: &AppState, message: Message) {
+pub(super) fn send_in_background(state: &AppState, message: Message) {
     let mailer = state.auth.mailer.clone();
     tokio::spawn(async move {
         if let Err(error) = mailer.send(&message).await {

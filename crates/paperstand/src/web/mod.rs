@@ -16,6 +16,7 @@ pub mod markup;
 pub mod pages;
 pub mod router;
 pub mod search;
+pub mod subscribe;
 pub mod views;
 
 use std::future::Future;
@@ -60,6 +61,17 @@ pub struct AppState {
     pub submissions: Arc<community::Submissions>,
     /// The trending lists and breakdowns every page, API and feed shows.
     pub ranking: Arc<Ranking>,
+    /// `[digest]` and the sender address: links in digests and the preview.
+    pub digests: Arc<DigestSettings>,
+}
+
+/// What the subscription pages and the digest preview need.
+#[derive(Debug, Clone, Default)]
+pub struct DigestSettings {
+    /// `[digest]`.
+    pub config: crate::config::DigestConfig,
+    /// `[mail] from`.
+    pub from: crate::config::MailConfig,
 }
 
 impl AppState {
@@ -74,7 +86,20 @@ impl AppState {
             auth: auth::Auth::ephemeral(),
             submissions: Arc::default(),
             ranking: Arc::default(),
+            digests: Arc::default(),
         }
+    }
+
+    /// The same state with these digest settings.
+    pub fn with_digests(mut self, config: crate::config::DigestConfig, mail: crate::config::MailConfig) -> AppState {
+        self.digests = Arc::new(DigestSettings { config, from: mail });
+        self
+    }
+
+    /// Signs and checks the links in digests (derived from `[digest] token_key` or the
+    /// instance key, so every node agrees).
+    pub fn digest_signer(&self) -> crate::digest::links::LinkSigner {
+        crate::digest::signer(&self.digests.config, &self.auth, &self.public_url)
     }
 
     /// The same state ranking with these trending parameters (`[trending]`).
@@ -127,10 +152,11 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A response that set its own policy (the digest preview: inline styles, nothing
+    // else) keeps it.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

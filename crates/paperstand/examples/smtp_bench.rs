@@ -219,6 +219,7 @@ struct RawClient {
 impl RawClient {
     async fn connect(url: &SmtpUrl) -> anyhow::Result<RawClient> {
         let stream = TcpStream::connect((url.host.as_str(), url.port)).await?;
+        stream.set_nodelay(true)?;
         let mut client = RawClient {
             stream: BufReader::new(stream),
         };
@@ -238,9 +239,12 @@ impl RawClient {
         self.command(format!("RCPT TO:<{to}>\r\n").as_bytes(), 250)
             .await?;
         self.command(b"DATA\r\n", 354).await?;
-        // lettre's output has no line starting with a dot to escape in these messages.
-        self.stream.get_mut().write_all(message).await?;
-        self.command(b"\r\n.\r\n", 250).await
+        // lettre's output has no line starting with a dot to escape in these messages;
+        // it ends with CRLF. One write with the terminator (no wait for a delayed ACK).
+        let mut block = Vec::with_capacity(message.len() + 3);
+        block.extend_from_slice(message);
+        block.extend_from_slice(b".\r\n");
+        self.command(&block, 250).await
     }
 
     async fn command(&mut self, line: &[u8], expect: u16) -> anyhow::Result<()> {

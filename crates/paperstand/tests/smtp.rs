@@ -104,6 +104,61 @@ async fn an_account_mail_arrives_and_parses_back() {
     );
 }
 
+#[tokio::test]
+async fn a_multipart_message_arrives_byte_for_byte() {
+    use lettre::message::{MultiPart, SinglePart, header::ContentType};
+    let dir = tempfile::tempdir().unwrap();
+    let Some(server) = SmtpServer::start(dir.path()) else {
+        return;
+    };
+    let sender = sender(&server, options());
+    let text = "Trending today — naïve Bayes returns\n.\n..a line of dots\nhttps://paperstand.example/papers/2611.00001\n";
+    let html = "<p>Trending today — <a href=\"https://paperstand.example/papers/2611.00001\">naïve Bayes</a></p>\n.\n";
+    let message = lettre::Message::builder()
+        .from(FROM.parse().unwrap())
+        .to("Ada <ada@example.org>".parse().unwrap())
+        .subject("Your digest")
+        .message_id(Some("<digest-1@paperstand.example>".to_owned()))
+        .date_now()
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(text.to_owned()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(html.to_owned()),
+                ),
+        )
+        .unwrap();
+    let accepted = sender.send_message(&message).await.unwrap();
+    assert_eq!(accepted.code, 250);
+    let received = server.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].rcpt_tos, ["ada@example.org"]);
+    assert_eq!(
+        received[0].message_id.as_deref(),
+        Some("<digest-1@paperstand.example>")
+    );
+    let mut sent = String::from_utf8(message.formatted()).unwrap();
+    if !sent.ends_with("\r\n") {
+        sent.push_str("\r\n");
+    }
+    assert_eq!(
+        received[0].data, sent,
+        "the server holds exactly what was sent"
+    );
+    assert!(
+        received[0]
+            .header("Content-Type")
+            .unwrap()
+            .starts_with("multipart/alternative")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_are_reused_across_messages_and_tasks() {
     let dir = tempfile::tempdir().unwrap();
@@ -191,6 +246,7 @@ async fn every_fault_is_classified_and_good_mail_still_goes_through() {
             "no address in {error}"
         );
         assert_eq!(error.is_bounce(), *class == Class::Permanent, "{local}");
+        assert_eq!(error.maybe_delivered(), *local == "fault-drop", "{local}");
         // The next message, on the same sender, goes through.
         good += 1;
         sender
@@ -211,6 +267,9 @@ async fn every_fault_is_classified_and_good_mail_still_goes_through() {
         "{first}"
     );
     sender.send(FROM, to, &raw(to, "grey")).await.unwrap();
+    // After a refusal the connection is reset (RSET) and reused; after 421 and the
+    // dropped connection a new one is made: three in all.
+    assert_eq!((sender.connections_opened(), server.connections()), (3, 3));
     let ids: Vec<String> = server
         .received()
         .iter()
@@ -251,7 +310,7 @@ async fn a_stalled_server_ends_by_timeout_as_transient() {
         ),
         "{error:?}"
     );
-    assert!(error.is_transient());
+    assert!(error.is_transient() && error.maybe_delivered());
     assert!(
         took >= timeout && took < timeout + Duration::from_secs(2),
         "{took:?}"

@@ -106,6 +106,23 @@ impl SendError {
             && self.is_permanent()
     }
 
+    /// Whether the server may have accepted the message all the same: the connection
+    /// broke or timed out after the whole message was sent, before the reply to the
+    /// end of data arrived. Retrying such a message may deliver it twice (the window
+    /// the outbox counts).
+    pub fn maybe_delivered(&self) -> bool {
+        matches!(
+            self,
+            SendError::Connection {
+                stage: "end of data",
+                ..
+            } | SendError::Timeout {
+                stage: "end of data",
+                ..
+            }
+        )
+    }
+
     pub(crate) fn invalid(reason: impl Into<String>) -> SendError {
         SendError::Invalid {
             reason: reason.into(),
@@ -236,7 +253,8 @@ mod tests {
             stage: "end of data",
             after: Duration::from_secs(2),
         };
-        assert!(slow.is_transient());
+        assert!(slow.is_transient() && slow.maybe_delivered());
+        assert!(!refused.maybe_delivered());
         assert_eq!(
             slow.to_string(),
             "the SMTP server did not answer end of data within 2 s (transient)"

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod mail;
 pub mod ranking;
 pub mod search;
+pub mod smtp;
 pub mod stars;
 pub mod telemetry;
 pub mod transfer;

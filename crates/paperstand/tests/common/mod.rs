@@ -11,6 +11,7 @@ pub mod hostile;
 pub mod inert;
 pub mod member;
 pub mod oai_replay;
+pub mod smtp;
 
 use std::io::Cursor;
 use std::sync::Arc;

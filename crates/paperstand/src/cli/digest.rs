@@ -110,7 +110,11 @@ fn print_build(b: &crate::digest::build::BuildReport) {
         b.already_built,
         b.not_due,
         b.considered,
-        if b.balances() { "" } else { " (DOES NOT BALANCE: please report)" }
+        if b.balances() {
+            ""
+        } else {
+            " (DOES NOT BALANCE: please report)"
+        }
     );
 }
 
@@ -123,20 +127,34 @@ fn print_run(report: &RunReport) {
         s.suppressed,
         s.failed,
         s.deferred,
-        if s.lost > 0 { format!(", {} taken over by another sender", s.lost) } else { String::new() },
+        if s.lost > 0 {
+            format!(", {} taken over by another sender", s.lost)
+        } else {
+            String::new()
+        },
         s.claimed,
-        if s.balances() { "" } else { " (DOES NOT BALANCE: please report)" }
+        if s.balances() {
+            ""
+        } else {
+            " (DOES NOT BALANCE: please report)"
+        }
     );
 }
 
-async fn preview(config: &Config, store: Arc<dyn Store>, args: &PreviewArgs) -> anyhow::Result<ExitCode> {
+async fn preview(
+    config: &Config,
+    store: Arc<dyn Store>,
+    args: &PreviewArgs,
+) -> anyhow::Result<ExitCode> {
     let subscriber = store.subscriber_by_email(&args.email).await?.with_context(|| {
         format!(
             "no subscriber has the address {:?}: they subscribe at /subscribe (or see `paperstand digest status`)",
             crate::cli::printable(&args.email)
         )
     })?;
-    let transport = Arc::new(FileTransport::new(&config.data_dir.join("mail").join("dry-run")));
+    let transport = Arc::new(FileTransport::new(
+        &config.data_dir.join("mail").join("dry-run"),
+    ));
     let service = crate::digest::setup::service(config, store.clone(), transport).await?;
     let rendered = crate::digest::preview::preview(
         store.as_ref(),

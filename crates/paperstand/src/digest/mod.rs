@@ -9,6 +9,7 @@ pub mod period;
 pub mod preview;
 pub mod render;
 pub mod send;
+pub mod setup;
 pub mod transport;
 
 use std::sync::Arc;
@@ -56,6 +57,70 @@ pub struct RunReport {
     pub build: BuildReport,
     /// Messages sent.
     pub send: SendReport,
+}
+
+/// The last run as /admin shows it.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Active subscribers looked at.
+    pub considered: u64,
+    /// New digests.
+    pub built: u64,
+    /// … with papers.
+    pub with_papers: u64,
+    /// … "nothing new" notes.
+    pub notes: u64,
+    /// Recorded, not sent (nothing new, skip chosen).
+    pub skipped: u64,
+    /// Waiting for the day's ingestion.
+    pub waiting: u64,
+    /// Outbox rows claimed.
+    pub claimed: u64,
+    /// Sent.
+    pub sent: u64,
+    /// Suppressed.
+    pub suppressed: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Deferred.
+    pub deferred: u64,
+    /// Taken over by another sender.
+    pub lost: u64,
+    /// Both halves balance.
+    pub balances: bool,
+}
+
+impl RunSummary {
+    /// The last run's report, if there was a run.
+    pub async fn load(store: &dyn Store) -> Option<RunSummary> {
+        let text = store.setting(LAST_RUN_SETTING).await.ok()??;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let n = |section: &str, key: &str| v[section][key].as_u64().unwrap_or_default();
+        let summary = RunSummary {
+            at: v["at"].as_str().unwrap_or_default().to_owned(),
+            considered: n("build", "considered"),
+            built: n("build", "with_papers") + n("build", "notes") + n("build", "skipped"),
+            with_papers: n("build", "with_papers"),
+            notes: n("build", "notes"),
+            skipped: n("build", "skipped"),
+            waiting: n("build", "waiting"),
+            claimed: n("send", "claimed"),
+            sent: n("send", "sent"),
+            suppressed: n("send", "suppressed"),
+            failed: n("send", "failed"),
+            deferred: n("send", "deferred"),
+            lost: n("send", "lost"),
+            balances: false,
+        };
+        let balances = summary.claimed
+            == summary.sent + summary.suppressed + summary.failed + summary.deferred + summary.lost;
+        Some(RunSummary {
+            balances,
+            ..summary
+        })
+    }
 }
 
 /// A host-like name for `Message-ID`s and the `List-Id`, from the public URL.

@@ -80,5 +80,12 @@ pub async fn preview_for(state: &AppState, email: &str, user: i64) -> anyhow::Re
         from,
         signer: state.digest_signer(),
     };
-    preview(state.store.as_ref(), &state.ranking, &site, &subscriber, now).await
+    preview(
+        state.store.as_ref(),
+        &state.ranking,
+        &site,
+        &subscriber,
+        now,
+    )
+    .await
 }

@@ -15,7 +15,10 @@ use crate::ranking::Ranking;
 /// directory's `mail/outbox/` (development).
 pub fn transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
     match &config.mail.smtp_url {
-        Some(url) => Ok(Arc::new(super::transport::SmtpTransport::new(&config.mail, url)?)),
+        Some(url) => Ok(Arc::new(super::transport::SmtpTransport::new(
+            &config.mail,
+            url,
+        )?)),
         None => Ok(Arc::new(FileTransport::new(&outbox_dir(config)))),
     }
 }
@@ -23,8 +26,14 @@ pub fn transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
 /// Where account e-mails go: the same choice as [`transport`].
 pub fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     match &config.mail.smtp_url {
-        Some(url) => Ok(Arc::new(super::transport::SmtpTransport::new(&config.mail, url)?)),
-        None => Ok(Arc::new(FileMailer::new(&outbox_dir(config), &config.mail.from))),
+        Some(url) => Ok(Arc::new(super::transport::SmtpTransport::new(
+            &config.mail,
+            url,
+        )?)),
+        None => Ok(Arc::new(FileMailer::new(
+            &outbox_dir(config),
+            &config.mail.from,
+        ))),
     }
 }
 

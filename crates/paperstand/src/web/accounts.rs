@@ -65,7 +65,13 @@ pub struct ConfirmPage {
 
 impl ConfirmPage {
     /// A page with one button that posts to `action`.
-    pub(super) fn new(csrf: String, title: &str, detail: &str, action: &str, button: &str) -> ConfirmPage {
+    pub(super) fn new(
+        csrf: String,
+        title: &str,
+        detail: &str,
+        action: &str,
+        button: &str,
+    ) -> ConfirmPage {
         ConfirmPage {
             csrf,
             title: title.to_owned(),
@@ -94,6 +100,8 @@ pub struct AccountPage {
     user: User,
     role: &'static str,
     joined: String,
+    /// The manage link of their digest subscription, when subscribed.
+    digest: Option<String>,
 }
 
 /// Query of pages that come back somewhere.
@@ -698,13 +706,30 @@ pub async fn reset(
 }
 
 /// `GET /account`.
-pub async fn show_account(viewer: Viewer) -> Result<Response, AppError> {
+pub async fn show_account(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     let user = viewer.member("/account")?.clone();
+    let digest = state
+        .store
+        .subscriber_by_email(&user.email)
+        .await?
+        .filter(|s| s.status == paperstand_store::SubscriberStatus::Active)
+        .map(|s| {
+            format!(
+                "/subscription/{}",
+                state
+                    .digest_signer()
+                    .token(crate::digest::links::Purpose::Manage, s.id)
+            )
+        });
     let page = AccountPage {
         csrf: viewer.csrf().unwrap_or_default().to_owned(),
         role: user.role.as_str(),
         joined: paperstand_core::record::format_date(user.created_at.date()),
         user,
+        digest,
     };
     Ok(page_with_cookie(StatusCode::OK, render(&page)?, None))
 }

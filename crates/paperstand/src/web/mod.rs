@@ -91,7 +91,11 @@ impl AppState {
     }
 
     /// The same state with these digest settings.
-    pub fn with_digests(mut self, config: crate::config::DigestConfig, mail: crate::config::MailConfig) -> AppState {
+    pub fn with_digests(
+        mut self,
+        config: crate::config::DigestConfig,
+        mail: crate::config::MailConfig,
+    ) -> AppState {
         self.digests = Arc::new(DigestSettings { config, from: mail });
         self
     }
@@ -193,6 +197,7 @@ pub async fn serve(
 /// `paperstand serve`: open the store, import the demo on first start, serve until
 /// SIGINT or SIGTERM.
 pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
+    crate::digest::setup::check_production(&config)?;
     let store = app::open_store(&config).await?;
     if config.demo
         && let Some(report) = app::import_demo_once(store.as_ref()).await?
@@ -218,12 +223,14 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     tokio::spawn(crate::stars::refresh_forever(store.clone(), config.clone()));
     let search = Arc::new(Search::open(store.clone(), &config).await?);
     tokio::spawn(crate::search::run_forever(search.clone()));
-    let mailer = Arc::new(crate::mail::FileMailer::new(
-        &config.data_dir.join("mail").join("outbox"),
-        &config.mail.from,
-    ));
+    let mailer = crate::digest::setup::mailer(&config)?;
     let public_url = config.public_url();
     let auth = auth::Auth::load(store.as_ref(), public_url.starts_with("https://"), mailer).await?;
+    if config.digest.enabled {
+        let transport = crate::digest::setup::transport(&config)?;
+        let digests = crate::digest::setup::service(&config, store.clone(), transport).await?;
+        tokio::spawn(digests.run_forever());
+    }
     let fetcher = crate::ingest::fetch::Fetcher::new(&config.ingest, &public_url)?;
     let submissions = community::Submissions {
         arxiv: Some((Arc::new(fetcher), config.ingest.api_base_url.clone())),
@@ -233,7 +240,8 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
         .with_search(search.clone())
         .with_auth(auth)
         .with_submissions(submissions)
-        .with_trending(config.trending);
+        .with_trending(config.trending)
+        .with_digests(config.digest.clone(), config.mail.clone());
     serve(listener, state, shutdown_signal()).await?;
     let saver = search.clone();
     let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;

@@ -13,14 +13,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use paperstand_store::{
-    EmptyPolicy, Frequency, MailFormat, Preferences, SubscribeOutcome, Subscriber,
-    SubscriberStatus,
+    EmptyPolicy, Frequency, MailFormat, Preferences, SubscribeOutcome, Subscriber, SubscriberStatus,
 };
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use super::AppState;
-use super::accounts::{ConfirmPage, normalize_email, page_with_cookie, send_in_background, throttle};
+use super::accounts::{
+    ConfirmPage, normalize_email, page_with_cookie, send_in_background, throttle,
+};
 use super::auth::{Viewer, random_token, token_hash};
 use super::error::AppError;
 use super::pages::render;
@@ -106,21 +107,37 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-fn message(status: StatusCode, title: &str, detail: &str, links: &[(&str, &str)]) -> Result<Response, AppError> {
+fn message(
+    status: StatusCode,
+    title: &str,
+    detail: &str,
+    links: &[(&str, &str)],
+) -> Result<Response, AppError> {
     let page = MessagePage {
         title: title.to_owned(),
         detail: detail.to_owned(),
-        links: links.iter().map(|(l, h)| ((*l).to_owned(), (*h).to_owned())).collect(),
+        links: links
+            .iter()
+            .map(|(l, h)| ((*l).to_owned(), (*h).to_owned()))
+            .collect(),
     };
-    Ok(no_store((status, super::pages::html(render(&page)?)).into_response()))
+    Ok(no_store(
+        (status, super::pages::html(render(&page)?)).into_response(),
+    ))
 }
 
 fn manage_path(state: &AppState, id: i64) -> String {
-    format!("/subscription/{}", state.digest_signer().token(Purpose::Manage, id))
+    format!(
+        "/subscription/{}",
+        state.digest_signer().token(Purpose::Manage, id)
+    )
 }
 
 /// `GET /subscribe`.
-pub async fn show_subscribe(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+pub async fn show_subscribe(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     let (csrf, cookie) = viewer.form_csrf(&state.auth);
     let mut page = SubscribePage {
         csrf,
@@ -161,10 +178,14 @@ pub async fn subscribe(
             SubscribeOutcome::Active(s) | SubscribeOutcome::AlreadyActive(s) => s.id,
             SubscribeOutcome::ConfirmationNeeded(s) => s.id,
         };
-        return Ok(Redirect::to(&format!("{}?subscribed=1", manage_path(&state, id))).into_response());
+        return Ok(
+            Redirect::to(&format!("{}?subscribed=1", manage_path(&state, id))).into_response(),
+        );
     }
     let given = form.email.unwrap_or_default();
-    let Some(email) = normalize_email(&given).filter(|e| e.split('@').next().is_some_and(|l| l.len() <= 64)) else {
+    let Some(email) =
+        normalize_email(&given).filter(|e| e.split('@').next().is_some_and(|l| l.len() <= 64))
+    else {
         let (csrf, cookie) = viewer.form_csrf(&state.auth);
         let page = SubscribePage {
             csrf,
@@ -173,7 +194,11 @@ pub async fn subscribe(
             email: given.chars().take(254).collect(),
             error: Some("That does not look like an e-mail address: use one such as ada@example.org (at most 254 characters, no spaces).".to_owned()),
         };
-        return Ok(page_with_cookie(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?, cookie));
+        return Ok(page_with_cookie(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&page)?,
+            cookie,
+        ));
     };
     throttle(
         &state,
@@ -193,13 +218,24 @@ pub async fn subscribe(
     if !quiet {
         state
             .store
-            .record_event("subscribe.address", &address_key, now, now - Duration::days(1))
+            .record_event(
+                "subscribe.address",
+                &address_key,
+                now,
+                now - Duration::days(1),
+            )
             .await?;
         let token = random_token();
         let hash = token_hash(&token);
         let outcome = state
             .store
-            .subscribe(&email, None, &prefs, Some((&hash, now + CONFIRM_LIFETIME)), now)
+            .subscribe(
+                &email,
+                None,
+                &prefs,
+                Some((&hash, now + CONFIRM_LIFETIME)),
+                now,
+            )
             .await?;
         let url = &state.public_url;
         let text = match outcome {
@@ -251,10 +287,19 @@ pub async fn show_confirm(
 }
 
 /// `POST /subscribe/confirm/{token}`.
-pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let now = OffsetDateTime::now_utc();
-    match state.store.confirm_subscription(&token_hash(&token), now).await? {
-        Some(s) => Ok(Redirect::to(&format!("{}?confirmed=1", manage_path(&state, s.id))).into_response()),
+    match state
+        .store
+        .confirm_subscription(&token_hash(&token), now)
+        .await?
+    {
+        Some(s) => {
+            Ok(Redirect::to(&format!("{}?confirmed=1", manage_path(&state, s.id))).into_response())
+        }
         None => message(
             StatusCode::NOT_FOUND,
             "This link does not work",
@@ -274,7 +319,11 @@ fn invalid_link() -> Result<Response, AppError> {
     )
 }
 
-async fn subscriber_of(state: &AppState, purpose: Purpose, token: &str) -> Result<Option<Subscriber>, AppError> {
+async fn subscriber_of(
+    state: &AppState,
+    purpose: Purpose,
+    token: &str,
+) -> Result<Option<Subscriber>, AppError> {
     match state.digest_signer().check(purpose, token) {
         Some(id) => Ok(state.store.subscriber(id).await?),
         None => Ok(None),
@@ -292,7 +341,10 @@ fn manage_page(state: &AppState, csrf: String, token: &str, s: &Subscriber) -> M
     ManagePage {
         csrf,
         action: format!("/subscription/{token}"),
-        unsubscribe_action: format!("/u/{}", state.digest_signer().token(Purpose::Unsubscribe, s.id)),
+        unsubscribe_action: format!(
+            "/u/{}",
+            state.digest_signer().token(Purpose::Unsubscribe, s.id)
+        ),
         email: s.email.clone(),
         status: match s.status {
             SubscriberStatus::Active => "subscribed",
@@ -327,7 +379,10 @@ pub async fn show_manage(
 }
 
 /// Reads and checks the preferences form.
-pub fn parse_preferences(form: &PreferencesForm, base: &Preferences) -> Result<Preferences, String> {
+pub fn parse_preferences(
+    form: &PreferencesForm,
+    base: &Preferences,
+) -> Result<Preferences, String> {
     let number = |name: &str, text: &str, max: u32| -> Result<u32, String> {
         text.trim()
             .parse::<u32>()
@@ -358,14 +413,20 @@ pub fn parse_preferences(form: &PreferencesForm, base: &Preferences) -> Result<P
         prefs.per_category = number("Papers per category", n, MAX_SECTION)?.max(1);
     }
     let mut categories = Vec::new();
-    for raw in form.categories.as_deref().unwrap_or("").split([',', ' ', '\n', '\r', '\t']) {
+    for raw in form
+        .categories
+        .as_deref()
+        .unwrap_or("")
+        .split([',', ' ', '\n', '\r', '\t'])
+    {
         let c = raw.trim();
         if c.is_empty() {
             continue;
         }
         let valid = c.len() <= 20
             && c.split('.').count() <= 2
-            && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-')
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-')
             && c.chars().next().is_some_and(|ch| ch.is_ascii_lowercase());
         if !valid {
             return Err(format!(
@@ -373,7 +434,10 @@ pub fn parse_preferences(form: &PreferencesForm, base: &Preferences) -> Result<P
                 c.chars().take(40).collect::<String>()
             ));
         }
-        if !categories.iter().any(|k: &String| k.eq_ignore_ascii_case(c)) {
+        if !categories
+            .iter()
+            .any(|k: &String| k.eq_ignore_ascii_case(c))
+        {
             categories.push(c.to_owned());
         }
     }
@@ -391,7 +455,11 @@ pub fn parse_preferences(form: &PreferencesForm, base: &Preferences) -> Result<P
         "text" => MailFormat::Text,
         _ => return Err("Choose HTML and text, or text only.".to_owned()),
     };
-    if prefs.trending == 0 && prefs.categories.is_empty() && prefs.topics.is_empty() && prefs.picks == 0 {
+    if prefs.trending == 0
+        && prefs.categories.is_empty()
+        && prefs.topics.is_empty()
+        && prefs.picks == 0
+    {
         return Err("Keep at least one section: trending papers or a category.".to_owned());
     }
     Ok(prefs)
@@ -419,21 +487,33 @@ pub async fn save_manage(
         }
         Err(why) => {
             page.error = Some(why);
-            Ok(page_with_cookie(StatusCode::UNPROCESSABLE_ENTITY, render(&page)?, cookie))
+            Ok(page_with_cookie(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&page)?,
+                cookie,
+            ))
         }
     }
 }
 
 /// `GET /u/{token}`: a button that unsubscribes; nothing changes.
-pub async fn show_unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn show_unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     let Some(s) = subscriber_of(&state, Purpose::Unsubscribe, &token).await? else {
         return invalid_link();
     };
     let page = super::views::UnsubscribePage {
         action: format!("/u/{token}"),
-        done: !matches!(s.status, SubscriberStatus::Active | SubscriberStatus::Pending),
+        done: !matches!(
+            s.status,
+            SubscriberStatus::Active | SubscriberStatus::Pending
+        ),
     };
-    Ok(no_store((StatusCode::OK, super::pages::html(render(&page)?)).into_response()))
+    Ok(no_store(
+        (StatusCode::OK, super::pages::html(render(&page)?)).into_response(),
+    ))
 }
 
 /// `POST /u/{token}` with `List-Unsubscribe=One-Click`: unsubscribes at once, no cookie
@@ -451,13 +531,19 @@ pub async fn unsubscribe(
     let Some(s) = subscriber_of(&state, Purpose::Unsubscribe, &token).await? else {
         return invalid_link();
     };
-    state.store.unsubscribe(s.id, OffsetDateTime::now_utc()).await?;
+    state
+        .store
+        .unsubscribe(s.id, OffsetDateTime::now_utc())
+        .await?;
     tracing::info!(subscriber = s.id, "unsubscribed from the digest");
     message(
         StatusCode::OK,
         "You are unsubscribed",
         "No more digests will be sent to this address. Changed your mind? Subscribe again (you will confirm by e-mail).",
-        &[("Subscribe again", "/subscribe"), ("Back to the papers", "/")],
+        &[
+            ("Subscribe again", "/subscribe"),
+            ("Back to the papers", "/"),
+        ],
     )
 }
 
@@ -473,7 +559,11 @@ pub async fn preview(
         .await
         .map_err(AppError::Internal)?;
     let mut response = if query.format.as_deref() == Some("text") {
-        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], rendered.text).into_response()
+        (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            rendered.text,
+        )
+            .into_response()
     } else {
         let html = rendered.html.unwrap_or_else(|| {
             let escaped = rendered
@@ -491,8 +581,9 @@ pub async fn preview(
         );
         r
     };
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
     Ok(response)
 }

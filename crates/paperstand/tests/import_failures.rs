@@ -577,10 +577,13 @@ impl paperstand_store::Digests for FailingAfter {
         &self,
         owner: &str,
         now: time::OffsetDateTime,
+        due_by: time::OffsetDateTime,
         lease: std::time::Duration,
         limit: u32,
     ) -> paperstand_store::Result<Vec<paperstand_store::OutboxItem>> {
-        self.inner.claim_outbox(owner, now, lease, limit).await
+        self.inner
+            .claim_outbox(owner, now, due_by, lease, limit)
+            .await
     }
     async fn record_send(
         &self,

@@ -393,13 +393,15 @@ pub trait Digests: Send + Sync {
     async fn digest(&self, subscriber: SubscriberId, period: &str) -> Result<Option<Digest>>;
 
     /// Claims up to `limit` outbox rows for `owner` until `now + lease`: rows waiting and
-    /// due, and rows whose claim expired. Rows of subscribers no longer active are
-    /// suppressed instead of claimed. Rows are claimed oldest first; two owners never hold
-    /// the same row.
+    /// due by `due_by` (a run passes its start, so that what it deferred waits for the
+    /// next run), and rows whose claim expired by `now`. Rows of subscribers no longer
+    /// active are suppressed instead of claimed. Rows are claimed oldest first; two owners
+    /// never hold the same row.
     async fn claim_outbox(
         &self,
         owner: &str,
         now: OffsetDateTime,
+        due_by: OffsetDateTime,
         lease: std::time::Duration,
         limit: u32,
     ) -> Result<Vec<OutboxItem>>;

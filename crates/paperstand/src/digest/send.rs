@@ -99,11 +99,15 @@ pub async fn send_due(
     let mut total = SendReport::default();
     let lease = Duration::from_secs(config.claim_lease_secs);
     let width = transport.concurrency().max(1);
+    // What this run defers waits for the next run, instead of coming round again here.
+    let started = OffsetDateTime::now_utc();
     loop {
         let now = OffsetDateTime::now_utc();
         // A small batch: a sender that dies strands no more than this until its lease ends.
         let batch = u32::try_from(width * 2).unwrap_or(u32::MAX);
-        let items = store.claim_outbox(owner, now, lease, batch).await?;
+        let items = store
+            .claim_outbox(owner, now, started, lease, batch)
+            .await?;
         if items.is_empty() {
             break;
         }

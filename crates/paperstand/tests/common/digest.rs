@@ -153,7 +153,11 @@ pub fn urls(text: &str) -> Vec<String> {
             let end = candidate
                 .find(|c: char| c.is_whitespace() || c == '"' || c == '<' || c == '>')
                 .unwrap_or(candidate.len());
-            found.push(candidate[..end].trim_end_matches(['.', ',', ';', ')']).to_owned());
+            found.push(
+                candidate[..end]
+                    .trim_end_matches(['.', ',', ';', ')'])
+                    .to_owned(),
+            );
             rest = &candidate[end..];
         } else {
             rest = &candidate[4..];

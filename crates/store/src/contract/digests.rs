@@ -175,13 +175,13 @@ pub async fn outbox_claims_are_exclusive(store: &dyn Store) {
         batch.push(digest(s.id, "day:2026-11-27", &["2611.00001"]));
     }
     store.insert_digests(&batch, T0).await.unwrap();
-    let a = store.claim_outbox("a", T0, LEASE, 3).await.unwrap();
-    let b = store.claim_outbox("b", T0, LEASE, 3).await.unwrap();
+    let a = store.claim_outbox("a", T0, T0, LEASE, 3).await.unwrap();
+    let b = store.claim_outbox("b", T0, T0, LEASE, 3).await.unwrap();
     assert_eq!((a.len(), b.len()), (3, 2));
     assert!(a.iter().all(|x| b.iter().all(|y| x.id != y.id)));
     assert!(
         store
-            .claim_outbox("c", T0, LEASE, 3)
+            .claim_outbox("c", T0, T0, LEASE, 3)
             .await
             .unwrap()
             .is_empty()
@@ -191,7 +191,10 @@ pub async fn outbox_claims_are_exclusive(store: &dyn Store) {
 
     // b dies; after its claim expires c takes its rows, and b can no longer record.
     let later = T0 + LEASE + Duration::from_secs(1);
-    let c = store.claim_outbox("c", later, LEASE, 10).await.unwrap();
+    let c = store
+        .claim_outbox("c", later, later, LEASE, 10)
+        .await
+        .unwrap();
     let mut taken: Vec<i64> = c.iter().map(|i| i.id).collect();
     taken.sort_unstable();
     let mut lost: Vec<i64> = b
@@ -237,12 +240,24 @@ pub async fn outbox_claims_are_exclusive(store: &dyn Store) {
     assert_eq!((counts.sent, counts.pending, counts.sending), (1, 1, 3));
     assert!(
         store
-            .claim_outbox("d", later, LEASE, 10)
+            .claim_outbox("d", later, later, LEASE, 10)
             .await
             .unwrap()
             .is_empty()
     );
-    let again = store.claim_outbox("d", retry_at, LEASE, 10).await.unwrap();
+    // A run that started before the retry time leaves it for the next run.
+    let run_start = retry_at - Duration::from_secs(1);
+    assert!(
+        store
+            .claim_outbox("d", retry_at, run_start, LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store
+        .claim_outbox("d", retry_at, retry_at, LEASE, 10)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].attempts, 1);
 }
@@ -259,7 +274,7 @@ pub async fn permanent_failures_bounce(store: &dyn Store) {
             .insert_digests(&[digest(s.id, period, &["2611.00001"])], T0)
             .await
             .unwrap();
-        let claimed = store.claim_outbox("a", T0, LEASE, 10).await.unwrap();
+        let claimed = store.claim_outbox("a", T0, T0, LEASE, 10).await.unwrap();
         assert_eq!(claimed.len(), 1);
         assert!(
             store
@@ -279,7 +294,7 @@ pub async fn permanent_failures_bounce(store: &dyn Store) {
         .unwrap();
     assert!(
         store
-            .claim_outbox("a", T0, LEASE, 10)
+            .claim_outbox("a", T0, T0, LEASE, 10)
             .await
             .unwrap()
             .is_empty()
@@ -291,7 +306,7 @@ pub async fn permanent_failures_bounce(store: &dyn Store) {
         .insert_digests(&[digest(ok.id, "day:2026-11-27", &[])], T0)
         .await
         .unwrap();
-    let claimed = store.claim_outbox("a", T0, LEASE, 10).await.unwrap();
+    let claimed = store.claim_outbox("a", T0, T0, LEASE, 10).await.unwrap();
     let soft = SendOutcome::Failed {
         error: "too many tries".to_owned(),
         permanent: false,
@@ -324,7 +339,7 @@ pub async fn unsubscribing_suppresses_unsent_digests(store: &dyn Store) {
     assert!(store.unsubscribe(a.id, T0).await.unwrap());
     let counts = store.outbox_counts().await.unwrap();
     assert_eq!((counts.pending, counts.suppressed), (1, 1));
-    let claimed = store.claim_outbox("x", T0, LEASE, 10).await.unwrap();
+    let claimed = store.claim_outbox("x", T0, T0, LEASE, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].subscriber.id, b.id);
     // b leaves while the row is claimed: the claim stands, the sender sees the status

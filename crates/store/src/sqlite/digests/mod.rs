@@ -323,11 +323,12 @@ impl Digests for SqliteStore {
         &self,
         owner: &str,
         now: OffsetDateTime,
+        due_by: OffsetDateTime,
         lease: std::time::Duration,
         limit: u32,
     ) -> Result<Vec<OutboxItem>> {
         let mut tx = self.begin_write().await?;
-        let claimed = outbox::claim(&mut tx, owner, now, lease, limit).await?;
+        let claimed = outbox::claim(&mut tx, owner, now, due_by, lease, limit).await?;
         tx.commit().await.map_err(db_error)?;
         Ok(claimed)
     }

@@ -116,17 +116,19 @@ pub(super) async fn digest(
 
 /// Rows a sender may take at `now`: waiting and due, or claimed by a sender whose claim
 /// expired.
-const CLAIMABLE: &str = "((o.state = 'pending' and o.next_attempt_at <= ?1) \
+const CLAIMABLE: &str = "((o.state = 'pending' and o.next_attempt_at <= ?2) \
      or (o.state = 'sending' and o.claim_expires_at <= ?1))";
 
 pub(super) async fn claim(
     tx: &mut Tx,
     owner: &str,
     now: OffsetDateTime,
+    due_by: OffsetDateTime,
     lease: std::time::Duration,
     limit: u32,
 ) -> Result<Vec<OutboxItem>> {
     let now_text = time_text(now);
+    let due_text = time_text(due_by);
     let until = time_text(now + lease);
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "update outbox set state = 'suppressed', done_at = ?1, claimed_by = null, \
@@ -135,15 +137,17 @@ pub(super) async fn claim(
          where {CLAIMABLE} and s.status != 'active')"
     )))
     .bind(&now_text)
+    .bind(&due_text)
     .execute(&mut **tx)
     .await
     .map_err(db_error)?;
     let claimed: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "update outbox set state = 'sending', claimed_by = ?2, claim_expires_at = ?3 \
+        "update outbox set state = 'sending', claimed_by = ?3, claim_expires_at = ?4 \
          where id in (select o.id from outbox o where {CLAIMABLE} \
-         order by o.next_attempt_at, o.id limit ?4) returning id, attempts"
+         order by o.next_attempt_at, o.id limit ?5) returning id, attempts"
     )))
     .bind(&now_text)
+    .bind(&due_text)
     .bind(owner)
     .bind(&until)
     .bind(limit)

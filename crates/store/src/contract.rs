@@ -627,7 +627,8 @@ macro_rules! store_contract_tests {
             digests_are_unique_per_period,
             outbox_claims_are_exclusive,
             permanent_failures_bounce,
-            unsubscribing_suppresses_unsent_digests
+            unsubscribing_suppresses_unsent_digests,
+            opt_in_state_machine_holds
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

@@ -353,3 +353,155 @@ pub async fn unsubscribing_suppresses_unsent_digests(store: &dyn Store) {
     );
     assert_eq!(store.outbox_counts().await.unwrap().suppressed, 2);
 }
+
+/// A small deterministic generator (xorshift) for the state-machine test.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// The double opt-in state machine against a model, over random operations: the store
+/// never lists, builds for or hands a sender anyone the model says is not confirmed and
+/// subscribed, and an unsubscribe between building and sending stops that digest.
+pub async fn opt_in_state_machine_holds(store: &dyn Store) {
+    #[derive(Clone, Copy, PartialEq, Debug)]
+    enum Model {
+        Pending,
+        Active,
+        Gone,
+    }
+    let addresses = [
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+        "d@example.org",
+    ];
+    let mut model: Vec<Option<Model>> = vec![None; addresses.len()];
+    // Every token handed out: (address, hash, expires, still usable in the model).
+    let mut tokens: Vec<(usize, String, OffsetDateTime, bool)> = Vec::new();
+    let mut ids: Vec<Option<SubscriberId>> = vec![None; addresses.len()];
+    let mut now = T0;
+    let mut random = Random(0x0dd_5eed);
+    let mut period = 0;
+    let (mut confirmed_ok, mut refused, mut mailed) = (0, 0, 0);
+    for step in 0..300 {
+        let who = random.below(addresses.len() as u64) as usize;
+        match random.below(5) {
+            0 => {
+                let hash = format!("token-{step}");
+                let expires = now + time::Duration::hours(48);
+                let outcome = store
+                    .subscribe(
+                        addresses[who],
+                        None,
+                        &Preferences::default(),
+                        Some((&hash, expires)),
+                        now,
+                    )
+                    .await
+                    .unwrap();
+                let s = match outcome {
+                    SubscribeOutcome::ConfirmationNeeded(s) => {
+                        assert_ne!(model[who], Some(Model::Active), "step {step}");
+                        for t in tokens.iter_mut().filter(|t| t.0 == who) {
+                            t.3 = false;
+                        }
+                        tokens.push((who, hash, expires, true));
+                        model[who] = Some(Model::Pending);
+                        s
+                    }
+                    SubscribeOutcome::AlreadyActive(s) => {
+                        assert_eq!(model[who], Some(Model::Active), "step {step}");
+                        s
+                    }
+                    SubscribeOutcome::Active(_) => panic!("a token was given: step {step}"),
+                };
+                ids[who] = Some(s.id);
+            }
+            1 if !tokens.is_empty() => {
+                // Mostly the newest token (the link someone just got), sometimes any.
+                let pick = if random.below(4) == 0 {
+                    random.below(tokens.len() as u64) as usize
+                } else {
+                    tokens.len() - 1
+                };
+                let (owner, hash, expires, usable) = tokens[pick].clone();
+                let confirmed = store.confirm_subscription(&hash, now).await.unwrap();
+                let expected = usable && now < expires && model[owner] == Some(Model::Pending);
+                assert_eq!(confirmed.is_some(), expected, "step {step}: token {hash}");
+                tokens[pick].3 = false;
+                if expected {
+                    model[owner] = Some(Model::Active);
+                    confirmed_ok += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+            2 => {
+                if let Some(id) = ids[who] {
+                    let changed = store.unsubscribe(id, now).await.unwrap();
+                    let was = model[who];
+                    assert_eq!(
+                        changed,
+                        matches!(was, Some(Model::Active | Model::Pending)),
+                        "step {step}"
+                    );
+                    if changed {
+                        model[who] = Some(Model::Gone);
+                    }
+                    for t in tokens.iter_mut().filter(|t| t.0 == who) {
+                        t.3 = false;
+                    }
+                }
+            }
+            3 => now += time::Duration::hours(random.below(30) as i64),
+            _ => {
+                // Build for everyone the store lists, then maybe someone leaves, then send.
+                period += 1;
+                let listed = store.active_subscribers(0, 100).await.unwrap();
+                for s in &listed {
+                    let index = addresses.iter().position(|a| *a == s.email).unwrap();
+                    assert_eq!(model[index], Some(Model::Active), "step {step}: {s:?}");
+                }
+                let batch: Vec<NewDigest> = listed
+                    .iter()
+                    .map(|s| digest(s.id, &format!("day:p{period}"), &["2611.00001"]))
+                    .collect();
+                store.insert_digests(&batch, now).await.unwrap();
+                if random.below(2) == 0
+                    && let Some(id) = ids[who]
+                    && store.unsubscribe(id, now).await.unwrap()
+                {
+                    model[who] = Some(Model::Gone);
+                }
+                for item in store.claim_outbox("s", now, now, LEASE, 100).await.unwrap() {
+                    let index = addresses
+                        .iter()
+                        .position(|a| *a == item.subscriber.email)
+                        .unwrap();
+                    assert_eq!(
+                        model[index],
+                        Some(Model::Active),
+                        "step {step}: a digest for {item:?}"
+                    );
+                    store
+                        .record_send(item.id, "s", &SendOutcome::Sent, 3, now)
+                        .await
+                        .unwrap();
+                    mailed += 1;
+                }
+            }
+        }
+    }
+    assert!(period > 20, "the walk built digests {period} times");
+    assert!(
+        confirmed_ok > 5 && refused > 5 && mailed > 10,
+        "the walk exercised little: {confirmed_ok} confirmations, {refused} refusals, {mailed} sends"
+    );
+}

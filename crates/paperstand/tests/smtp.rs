@@ -185,6 +185,18 @@ async fn connections_are_reused_across_messages_and_tasks() {
     let distinct: std::collections::HashSet<_> =
         received.iter().map(|r| r.message_id.clone()).collect();
     assert_eq!(distinct.len(), 50, "every message exactly once");
+    // close() says goodbye to the idle connections; the next message opens a new one.
+    sender.close().await;
+    let before = sender.connections_opened();
+    sender
+        .send(
+            FROM,
+            "after@example.org",
+            &test_message("after@example.org", "after"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sender.connections_opened(), before + 1);
 }
 
 #[tokio::test]

@@ -18,28 +18,31 @@
 
 mod error;
 mod mailer;
+mod schedule;
+mod session;
 mod url;
 
-use std::future::Future;
-use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lettre::Address;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::commands::{Data, Mail, Noop, Rcpt, Rset};
-use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::commands::{Noop, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension};
 use tokio::sync::Semaphore;
+
+use schedule::Schedule;
+use session::{step, transact};
 
 pub use error::{Class, SendError, classify, scrub};
 pub use mailer::{SmtpMailer, check_header};
 pub use url::{Security, SmtpUrl, SmtpUrlError};
 
 /// How an [`SmtpSender`] behaves; the URL says where it connects.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SmtpOptions {
     /// Messages started per second, across all tasks; 0 = unlimited.
     pub rate_per_second: f64,
@@ -67,6 +70,23 @@ impl Default for SmtpOptions {
             hello_name: None,
             extra_root_certificates: Vec::new(),
         }
+    }
+}
+
+impl std::fmt::Debug for SmtpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The certificates by count: their bytes say nothing in a log.
+        f.debug_struct("SmtpOptions")
+            .field("rate_per_second", &self.rate_per_second)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("command_timeout", &self.command_timeout)
+            .field("max_idle", &self.max_idle)
+            .field("hello_name", &self.hello_name)
+            .field(
+                "extra_root_certificates",
+                &self.extra_root_certificates.len(),
+            )
+            .finish()
     }
 }
 
@@ -228,7 +248,14 @@ impl SmtpSender {
                 Some(conn) => (conn, true),
                 None => (self.connect().await?, false),
             };
-            let result = self.transact(&mut conn, from, to, message).await;
+            let result = transact(
+                &mut conn,
+                from,
+                to,
+                message,
+                self.inner.options.command_timeout,
+            )
+            .await;
             match &result {
                 Ok(_) | Err(SendError::Invalid { .. }) => self.checkin(conn),
                 // A pooled connection the server closed or timed out while idle fails at
@@ -355,188 +382,11 @@ impl SmtpSender {
         inner.opened.fetch_add(1, Ordering::Relaxed);
         Ok(conn)
     }
-
-    async fn transact(
-        &self,
-        conn: &mut AsyncSmtpConnection,
-        from: &Address,
-        to: &[Address],
-        message: &[u8],
-    ) -> Result<Accepted, SendError> {
-        let after = self.inner.options.command_timeout;
-        let info = conn.server_info();
-        let mut parameters = Vec::new();
-        if !message.is_ascii() {
-            if !info.supports_feature(Extension::EightBitMime) {
-                return Err(SendError::invalid(
-                    "the message has 8-bit content and the server does not offer 8BITMIME",
-                ));
-            }
-            parameters.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-        }
-        let ascii = |a: &Address| AsRef::<str>::as_ref(a).is_ascii();
-        let non_ascii = !ascii(from) || !to.iter().all(ascii);
-        if non_ascii {
-            if !info.supports_feature(Extension::SmtpUtfEight) {
-                return Err(SendError::invalid(
-                    "an address is not ASCII and the server does not offer SMTPUTF8",
-                ));
-            }
-            parameters.push(MailParameter::SmtpUtfEight);
-        }
-        step(
-            after,
-            "MAIL",
-            conn.command(Mail::new(Some(from.clone()), parameters)),
-        )
-        .await?;
-        for recipient in to {
-            step(
-                after,
-                "RCPT",
-                conn.command(Rcpt::new(recipient.clone(), Vec::new())),
-            )
-            .await?;
-        }
-        step(after, "DATA", conn.command(Data)).await?;
-        // The message and its terminating dot go in one write: lettre's `message()`
-        // writes them separately, and on a connection without TCP_NODELAY (lettre sets
-        // none) the small second write waits for the server's delayed ACK, about 40 ms
-        // a message. `command()` writes one string and reads the reply.
-        let block = data_block(message);
-        let reply = match String::from_utf8(block) {
-            Ok(block) => step(after, "end of data", conn.command(Verbatim(block))).await?,
-            Err(_) => step(after, "end of data", conn.message(message)).await?,
-        };
-        Ok(Accepted {
-            code: u16::from(reply.code()),
-            text: scrub(&reply.message().collect::<Vec<_>>().join(" ")),
-        })
-    }
-}
-
-/// The DATA content as sent: line ends made CRLF (RFC 5321 allows no bare CR or LF), a
-/// dot doubled at the start of a line (§4.5.2), then the terminating `.` line.
-fn data_block(message: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(message.len() + message.len() / 50 + 5);
-    let mut line_start = true;
-    let mut bytes = message.iter().copied().peekable();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'\r' | b'\n' => {
-                if b == b'\r' && bytes.peek() == Some(&b'\n') {
-                    bytes.next();
-                }
-                out.extend_from_slice(b"\r\n");
-                line_start = true;
-            }
-            _ => {
-                if line_start && b == b'.' {
-                    out.push(b'.');
-                }
-                out.push(b);
-                line_start = false;
-            }
-        }
-    }
-    if !line_start {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
-    out
-}
-
-/// Text written to the server as it is (see `transact`).
-struct Verbatim(String);
-
-impl std::fmt::Display for Verbatim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// One step with its timeout, its errors converted.
-async fn step<T>(
-    after: Duration,
-    stage: &'static str,
-    future: impl Future<Output = Result<T, lettre::transport::smtp::Error>>,
-) -> Result<T, SendError> {
-    match tokio::time::timeout(after, future).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(SendError::from_lettre(&error, stage)),
-        Err(_) => Err(SendError::Timeout { stage, after }),
-    }
-}
-
-/// The global rate limit: each send takes the next free slot, `1/rate` after the one
-/// before; the first send goes at once. N sends thus take at least (N-1)/rate.
-struct Schedule {
-    interval: Option<Duration>,
-    next: Mutex<Option<Instant>>,
-}
-
-impl Schedule {
-    fn new(rate_per_second: f64) -> Schedule {
-        Schedule {
-            interval: (rate_per_second > 0.0)
-                .then(|| Duration::from_secs_f64(1.0 / rate_per_second)),
-            next: Mutex::new(None),
-        }
-    }
-
-    async fn wait(&self) {
-        let Some(interval) = self.interval else {
-            return;
-        };
-        let slot = {
-            let mut next = self
-                .next
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let now = Instant::now();
-            let slot = next.map_or(now, |n| n.max(now));
-            *next = Some(slot + interval);
-            slot
-        };
-        tokio::time::sleep_until(slot.into()).await;
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn the_schedule_spaces_sends_and_zero_means_unlimited() {
-        let schedule = Schedule::new(50.0);
-        let start = Instant::now();
-        for _ in 0..6 {
-            schedule.wait().await;
-        }
-        assert!(
-            start.elapsed() >= Duration::from_millis(100),
-            "{:?}",
-            start.elapsed()
-        );
-        let unlimited = Schedule::new(0.0);
-        let start = Instant::now();
-        for _ in 0..1000 {
-            unlimited.wait().await;
-        }
-        assert!(start.elapsed() < Duration::from_secs(1));
-    }
-
-    #[test]
-    fn data_gets_crlf_line_ends_dot_stuffing_and_its_terminator() {
-        assert_eq!(data_block(b"a\r\nb\r\n"), b"a\r\nb\r\n.\r\n");
-        assert_eq!(data_block(b"a\nb"), b"a\r\nb\r\n.\r\n");
-        assert_eq!(
-            data_block(b".x\r\n.\r\nend\r\n..\n"),
-            b"..x\r\n..\r\nend\r\n...\r\n.\r\n"
-        );
-        assert_eq!(data_block(b"a.b\rc"), b"a.b\r\nc\r\n.\r\n");
-        assert_eq!(data_block(b""), b".\r\n");
-    }
 
     #[test]
     fn a_password_never_crosses_the_network_in_clear() {

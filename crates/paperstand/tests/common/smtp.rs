@@ -9,6 +9,30 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use paperstand::smtp::{SmtpOptions, SmtpSender, SmtpUrl};
+
+/// The envelope sender the SMTP tests use.
+pub const FROM: &str = "digest@paperstand.example";
+
+/// Sender options for tests: a 10 s timeout, a fixed EHLO name.
+pub fn test_options() -> SmtpOptions {
+    SmtpOptions {
+        command_timeout: Duration::from_secs(10),
+        hello_name: Some("paperstand.test".to_owned()),
+        ..SmtpOptions::default()
+    }
+}
+
+/// A small plain-text message whose Message-ID is `<ID@paperstand.example>`.
+pub fn test_message(to: &str, id: &str) -> Vec<u8> {
+    format!(
+        "From: {FROM}\r\nTo: {to}\r\nSubject: test {id}\r\nMessage-ID: <{id}@paperstand.example>\r\n\
+         Date: Fri, 27 Nov 2026 21:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Papers of the day for {id}.\r\n"
+    )
+    .into_bytes()
+}
+
 /// One message the server accepted.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct Received {
@@ -359,6 +383,11 @@ impl SmtpServer {
         format!("{scheme}://{credentials}{host}:{}", self.port)
     }
 
+    /// A sender to this server with these options.
+    pub fn sender(&self, options: SmtpOptions) -> SmtpSender {
+        SmtpSender::new(SmtpUrl::parse(&self.url()).expect("url"), options).expect("sender")
+    }
+
     /// The directory it records into.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -370,6 +399,24 @@ impl SmtpServer {
             .iter()
             .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
             .collect()
+    }
+
+    /// Waits until at least `count` messages were accepted (another process sending),
+    /// at most `within`; returns them all. Panics on the timeout, saying how many came.
+    pub fn wait_for(&self, count: usize, within: Duration) -> Vec<Received> {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let received = self.received();
+            if received.len() >= count {
+                return received;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the SMTP test server accepted {} messages within {within:?}, not {count}",
+                received.len()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Connections accepted so far, over all restarts.

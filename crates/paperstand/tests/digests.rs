@@ -435,3 +435,88 @@ async fn members_subscribe_in_one_click_and_preview_what_would_be_sent() {
     let visitor = Visitor::new(&app).get("/digest/preview").await;
     assert_eq!(visitor.status, 303, "visitors are sent to sign in");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_titles_and_abstracts_are_inert_in_the_message() {
+    use paperstand::digest::build::{compose, period_papers};
+    use paperstand::digest::period::Period;
+
+    let app = TestApp::for_digests(AuthLimits::default()).await;
+    let seeded = common::hostile::seed(&app).await;
+    let today = time::OffsetDateTime::now_utc();
+    let service = common::digest::service(
+        &app,
+        TestApp::digest_config(),
+        std::sync::Arc::new(paperstand::digest::transport::FileTransport::new(
+            &app.data_dir().join("mail"),
+        )),
+    );
+    let subscriber = match app
+        .store
+        .subscribe(
+            "reader@example.org",
+            None,
+            &paperstand_store::Preferences {
+                trending: 50,
+                ..paperstand_store::Preferences::default()
+            },
+            None,
+            today,
+        )
+        .await
+        .unwrap()
+    {
+        paperstand_store::SubscribeOutcome::Active(s) => s,
+        other => panic!("{other:?}"),
+    };
+    let period = Period::Day(today.date());
+    let papers = period_papers(app.store.as_ref(), &service.ranking, period, today)
+        .await
+        .unwrap();
+    assert!(
+        papers.len() >= seeded.papers.len() - 1,
+        "{} papers",
+        papers.len()
+    );
+    let digest = compose(
+        &subscriber,
+        period,
+        &papers,
+        &Default::default(),
+        "example.org",
+    );
+    assert_eq!(digest.items.len(), 50);
+    let rendered = paperstand::digest::render::render(
+        app.store.as_ref(),
+        &service.site,
+        &subscriber,
+        &paperstand::digest::unsaved(digest, today),
+        today,
+    )
+    .await
+    .unwrap();
+    let html = rendered.html.expect("an HTML part");
+    let allowed = [
+        "html", "head", "meta", "title", "body", "table", "tr", "td", "p", "h1", "h2", "a",
+    ];
+    for (tag, attributes) in common::inert::tags_of(&html) {
+        assert!(
+            allowed.contains(&tag.as_str()),
+            "a <{tag}> got into the message: {attributes:?}"
+        );
+        for (name, value) in attributes {
+            assert!(!name.starts_with("on"), "<{tag} {name}={value:?}>");
+            if name == "href" {
+                assert!(
+                    value.starts_with("http://") || value.starts_with("https://"),
+                    "<{tag} href={value:?}>"
+                );
+            }
+        }
+    }
+    assert!(
+        html.contains("&lt;script") || html.contains("&#60;script"),
+        "titles are escaped, not dropped"
+    );
+    assert!(!rendered.subject.contains('<'), "{}", rendered.subject);
+}

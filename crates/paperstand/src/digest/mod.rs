@@ -6,6 +6,7 @@
 pub mod build;
 pub mod links;
 pub mod period;
+pub mod preferences;
 pub mod preview;
 pub mod render;
 pub mod send;

@@ -12,9 +12,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use paperstand_store::{
-    EmptyPolicy, Frequency, MailFormat, Preferences, SubscribeOutcome, Subscriber, SubscriberStatus,
-};
+use paperstand_store::{Frequency, Preferences, SubscribeOutcome, Subscriber, SubscriberStatus};
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
@@ -27,17 +25,13 @@ use super::error::AppError;
 use super::pages::render;
 use super::views::MessagePage;
 use crate::digest::links::Purpose;
-use crate::digest::period::time_zone;
+use crate::digest::preferences::{PreferencesForm, parse_preferences};
 use crate::mail::Message;
 
 /// How long a subscription-confirmation link works.
 const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 /// Confirmation e-mails one address may be sent a day (so the form cannot flood anyone).
 const CONFIRMATIONS_PER_ADDRESS_DAY: u64 = 3;
-/// Most category sections.
-const MAX_CATEGORIES: usize = 10;
-/// Most papers in a section.
-const MAX_SECTION: u32 = 50;
 
 /// The subscribe page.
 #[derive(Debug, Template)]
@@ -71,20 +65,6 @@ pub struct ManagePage {
 pub struct SubscribeForm {
     email: Option<String>,
     frequency: Option<String>,
-}
-
-/// The preferences form.
-#[derive(Debug, Deserialize)]
-pub struct PreferencesForm {
-    frequency: String,
-    weekday: Option<String>,
-    hour: String,
-    time_zone: String,
-    trending: String,
-    categories: Option<String>,
-    per_category: Option<String>,
-    empty: String,
-    format: String,
 }
 
 /// The one-click unsubscribe body (RFC 8058).
@@ -376,93 +356,6 @@ pub async fn show_manage(
         page.notice = Some("You are subscribed. Choose what your digest holds below.".to_owned());
     }
     Ok(page_with_cookie(StatusCode::OK, render(&page)?, cookie))
-}
-
-/// Reads and checks the preferences form.
-pub fn parse_preferences(
-    form: &PreferencesForm,
-    base: &Preferences,
-) -> Result<Preferences, String> {
-    let number = |name: &str, text: &str, max: u32| -> Result<u32, String> {
-        text.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n <= max)
-            .ok_or_else(|| format!("{name} must be a whole number from 0 to {max}."))
-    };
-    let mut prefs = base.clone();
-    prefs.frequency = match form.frequency.as_str() {
-        "daily" => Frequency::Daily,
-        "weekly" => Frequency::Weekly,
-        _ => return Err("Choose daily or weekly.".to_owned()),
-    };
-    if let Some(day) = &form.weekday {
-        prefs.weekday = u8::try_from(number("The day", day, 7)?).unwrap_or(1).max(1);
-    }
-    prefs.hour = u8::try_from(number("The hour", &form.hour, 23)?).unwrap_or(0);
-    let zone = form.time_zone.trim();
-    if time_zone(zone).is_none() || zone.len() > 64 {
-        return Err(format!(
-            "{:?} is not a time zone we know: use a name such as Europe/Berlin, America/New_York or UTC.",
-            zone.chars().take(64).collect::<String>()
-        ));
-    }
-    prefs.time_zone = zone.to_owned();
-    prefs.trending = number("The number of trending papers", &form.trending, MAX_SECTION)?;
-    if let Some(n) = &form.per_category {
-        prefs.per_category = number("Papers per category", n, MAX_SECTION)?.max(1);
-    }
-    let mut categories = Vec::new();
-    for raw in form
-        .categories
-        .as_deref()
-        .unwrap_or("")
-        .split([',', ' ', '\n', '\r', '\t'])
-    {
-        let c = raw.trim();
-        if c.is_empty() {
-            continue;
-        }
-        let valid = c.len() <= 20
-            && c.split('.').count() <= 2
-            && c.chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-')
-            && c.chars().next().is_some_and(|ch| ch.is_ascii_lowercase());
-        if !valid {
-            return Err(format!(
-                "{:?} is not an arXiv category: use names such as cs.CL, math.CO or an archive such as cs.",
-                c.chars().take(40).collect::<String>()
-            ));
-        }
-        if !categories
-            .iter()
-            .any(|k: &String| k.eq_ignore_ascii_case(c))
-        {
-            categories.push(c.to_owned());
-        }
-    }
-    if categories.len() > MAX_CATEGORIES {
-        return Err(format!("Choose at most {MAX_CATEGORIES} categories."));
-    }
-    prefs.categories = categories;
-    prefs.empty = match form.empty.as_str() {
-        "note" => EmptyPolicy::Note,
-        "skip" => EmptyPolicy::Skip,
-        _ => return Err("Choose what happens on days with nothing new.".to_owned()),
-    };
-    prefs.format = match form.format.as_str() {
-        "html" => MailFormat::Html,
-        "text" => MailFormat::Text,
-        _ => return Err("Choose HTML and text, or text only.".to_owned()),
-    };
-    if prefs.trending == 0
-        && prefs.categories.is_empty()
-        && prefs.topics.is_empty()
-        && prefs.picks == 0
-    {
-        return Err("Keep at least one section: trending papers or a category.".to_owned());
-    }
-    Ok(prefs)
 }
 
 /// `POST /subscription/{token}`: saves preferences.

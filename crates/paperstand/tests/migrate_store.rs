@@ -1,6 +1,6 @@
 //! `paperstand migrate-store` as an operator runs it: the demo papers plus members,
-//! votes, comments, reports, submissions, curation, links, signals, embeddings and
-//! settings, copied from SQLite into a fresh PostgreSQL schema, twice (the second run
+//! votes, comments, reports, submissions, curation, links, signals, embeddings,
+//! settings, digest subscribers, a digest and its outbox row, copied from SQLite into a fresh PostgreSQL schema, twice (the second run
 //! must change nothing); then counts per table and a sample of rows compared through
 //! the Store trait on both sides. Needs PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
 
@@ -9,7 +9,8 @@ use std::process::Command;
 use paperstand::app::import_demo_once;
 use paperstand_store::contract::postgres::TestSchema;
 use paperstand_store::{
-    Community, Leases, NewEmbedding, NewUser, Page, Role, SqliteStore, Store, TrendingQuery,
+    Community, DigestItem, DigestKind, Digests, Leases, NewDigest, NewEmbedding, NewUser, Page,
+    Preferences, Role, SqliteStore, Store, SubscribeOutcome, TrendingQuery,
 };
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -96,6 +97,43 @@ async fn seed_community(store: &SqliteStore) {
         )
         .await
         .unwrap();
+    // Digest subscriptions, a built digest and its outbox row.
+    let reader = match store
+        .subscribe(
+            "reader@example.org",
+            None,
+            &Preferences::default(),
+            None,
+            now,
+        )
+        .await
+        .unwrap()
+    {
+        SubscribeOutcome::Active(s) => s,
+        other => panic!("{other:?}"),
+    };
+    store
+        .subscribe(
+            "pending@example.org",
+            None,
+            &Preferences::default(),
+            Some(("token-hash", datetime!(2026-11-22 09:00:00 UTC))),
+            now,
+        )
+        .await
+        .unwrap();
+    let digest = NewDigest {
+        subscriber: reader.id,
+        period: "day:2026-11-20".to_owned(),
+        kind: DigestKind::Papers,
+        items: vec![DigestItem {
+            id: papers[0].id.clone(),
+            section: "trending".to_owned(),
+            reason: String::new(),
+        }],
+        message_id: "digest-1@example.org".to_owned(),
+    };
+    assert_eq!(store.insert_digests(&[digest], now).await.unwrap(), 1);
 }
 
 fn migrate(from: &std::path::Path, to: &str) -> String {
@@ -176,6 +214,8 @@ async fn migrate_store_copies_everything_and_can_run_again() {
     assert_eq!(count_of("papers"), 2000);
     assert_eq!(count_of("users"), 3);
     assert!(count_of("votes") > 10);
+    assert_eq!(count_of("subscribers"), 2);
+    assert_eq!(count_of("outbox"), 1);
 
     assert_same(&sqlite, &postgres).await;
 
@@ -274,6 +314,23 @@ async fn assert_same(a: &dyn Store, b: &dyn Store) {
     assert_eq!(
         a.embeddings_since("test-model@1", 0, 10).await.unwrap(),
         b.embeddings_since("test-model@1", 0, 10).await.unwrap()
+    );
+    assert_eq!(
+        a.subscriber_by_email("reader@example.org").await.unwrap(),
+        b.subscriber_by_email("reader@example.org").await.unwrap()
+    );
+    let reader = a
+        .subscriber_by_email("reader@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        a.digest(reader.id, "day:2026-11-20").await.unwrap(),
+        b.digest(reader.id, "day:2026-11-20").await.unwrap()
+    );
+    assert_eq!(
+        a.outbox_counts().await.unwrap(),
+        b.outbox_counts().await.unwrap()
     );
     assert_eq!(
         a.lease("refresh_stars").await.unwrap(),

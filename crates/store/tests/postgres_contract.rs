@@ -231,3 +231,63 @@ async fn the_first_setting_written_is_everyones() {
         Some(agreed[0].clone())
     );
 }
+
+/// Senders on several nodes share the outbox: four claimers at once, in small batches,
+/// take every due row exactly once (`for update skip locked`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_senders_never_claim_a_row_twice() {
+    use paperstand_store::{DigestKind, NewDigest, Preferences, SubscribeOutcome};
+    let (store, _schema) = fresh_store().await;
+    let now = time::OffsetDateTime::now_utc();
+    let mut digests = Vec::new();
+    for i in 0..60 {
+        let outcome = store
+            .subscribe(
+                &format!("reader{i}@example.org"),
+                None,
+                &Preferences::default(),
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+        let SubscribeOutcome::Active(subscriber) = outcome else {
+            panic!("active at once: {outcome:?}")
+        };
+        digests.push(NewDigest {
+            subscriber: subscriber.id,
+            period: "day:2026-11-27".to_owned(),
+            kind: DigestKind::Note,
+            items: Vec::new(),
+            message_id: format!("m{i}@example.org"),
+        });
+    }
+    assert_eq!(store.insert_digests(&digests, now).await.unwrap(), 60);
+    let senders: Vec<_> = (0..4)
+        .map(|s| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                loop {
+                    let batch = store
+                        .claim_outbox(&format!("node-{s}"), now, now, Duration::from_secs(300), 3)
+                        .await
+                        .unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch.into_iter().map(|item| item.id));
+                }
+            })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    for sender in senders {
+        claimed.extend(sender.await.unwrap());
+    }
+    let total = claimed.len();
+    claimed.sort_unstable();
+    claimed.dedup();
+    assert_eq!(claimed.len(), total, "no row was claimed twice");
+    assert_eq!(total, 60, "every row was claimed");
+}

@@ -3,6 +3,7 @@
 //! is a short script over `app`, `transfer` and `web`; errors carry context and end
 //! the process with a message that says what to do.
 
+mod digest;
 mod eval;
 mod harvest;
 mod migrate;
@@ -94,6 +95,9 @@ enum Command {
                       in PostgreSQL as in SQLite, 1 otherwise."
     )]
     MigrateStore(migrate::MigrateArgs),
+    /// E-mail digests: send what is due, preview one, see the outbox
+    #[command(subcommand)]
+    Digest(digest::DigestCommand),
 }
 
 #[derive(Debug, Args)]
@@ -233,6 +237,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Eval(EvalCommand::Search(args)) => eval::run(&config, &args).await,
             Command::User(command) => user::run(&config, &command).await,
             Command::MigrateStore(args) => migrate::run(&config, &args).await,
+            Command::Digest(command) => digest::run(&config, &command).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -54,6 +54,7 @@ macro_rules! paper_columns {
 }
 
 mod community;
+mod digests;
 mod embeddings;
 
 /// Paperstand's store in a PostgreSQL database (or one schema of it).

@@ -51,7 +51,7 @@ fn day_text(time: OffsetDateTime) -> String {
     paperstand_core::record::format_date(utc(time).date())
 }
 
-fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreError {
+pub(super) fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         what: what.into(),
         detail: detail.to_string(),
@@ -59,7 +59,7 @@ fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreErro
 }
 
 /// A stored time column that may be null.
-fn optional_time(row: &PgRow, column: &str) -> Result<Option<OffsetDateTime>> {
+pub(super) fn optional_time(row: &PgRow, column: &str) -> Result<Option<OffsetDateTime>> {
     let text: Option<String> = row.try_get(column).map_err(db_error)?;
     text.map(|t| {
         OffsetDateTime::parse(&t, &Rfc3339).map_err(|e| corrupt(format!("{column} {t:?}"), e))
@@ -68,7 +68,7 @@ fn optional_time(row: &PgRow, column: &str) -> Result<Option<OffsetDateTime>> {
 }
 
 /// A stored time column.
-fn time_column(row: &PgRow, column: &str) -> Result<OffsetDateTime> {
+pub(super) fn time_column(row: &PgRow, column: &str) -> Result<OffsetDateTime> {
     optional_time(row, column)?.ok_or_else(|| corrupt(column, "no time"))
 }
 

@@ -50,7 +50,7 @@ fn day_text(time: OffsetDateTime) -> String {
     paperstand_core::record::format_date(utc(time).date())
 }
 
-fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreError {
+pub(super) fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         what: what.into(),
         detail: detail.to_string(),
@@ -58,7 +58,7 @@ fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreErro
 }
 
 /// A stored time column that may be null.
-fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>> {
+pub(super) fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>> {
     let text: Option<String> = row.try_get(column).map_err(db_error)?;
     text.map(|t| {
         OffsetDateTime::parse(&t, &Rfc3339).map_err(|e| corrupt(format!("{column} {t:?}"), e))
@@ -67,7 +67,7 @@ fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>
 }
 
 /// A stored time column.
-fn time_column(row: &SqliteRow, column: &str) -> Result<OffsetDateTime> {
+pub(super) fn time_column(row: &SqliteRow, column: &str) -> Result<OffsetDateTime> {
     optional_time(row, column)?.ok_or_else(|| corrupt(column, "no time"))
 }
 
@@ -82,14 +82,14 @@ fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<Date>> {
 }
 
 /// A stored (version-less) arXiv id.
-fn arxiv_id(row: &SqliteRow, column: &str) -> Result<ArxivId> {
+pub(super) fn arxiv_id(row: &SqliteRow, column: &str) -> Result<ArxivId> {
     let text: String = row.try_get(column).map_err(db_error)?;
     text.parse()
         .map_err(|e| corrupt(format!("arXiv id {text:?}"), e))
 }
 
 /// A count read from SQLite.
-fn count_column(row: &SqliteRow, column: &str) -> Result<u64> {
+pub(super) fn count_column(row: &SqliteRow, column: &str) -> Result<u64> {
     let n: i64 = row.try_get(column).map_err(db_error)?;
     Ok(super::count(n))
 }

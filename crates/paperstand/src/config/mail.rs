@@ -139,8 +139,8 @@ pub struct DigestConfig {
     pub max_attempts: u32,
     /// The first retry's delay in seconds; each next one doubles (with jitter), up to 6 h.
     pub retry_base_secs: u64,
-    /// Seconds a sender holds a claimed outbox row; a crashed sender's rows go to
-    /// another sender after this.
+    /// Seconds a sender holds a claimed outbox row, and a node the lease of building
+    /// digests: a crashed node's rows (and the building) pass to another after this.
     pub claim_lease_secs: u64,
 }
 

@@ -28,6 +28,9 @@ use links::LinkSigner;
 use render::Site;
 use send::{SendReport, Transport};
 
+/// The lease of the build step (one node builds; every node sends).
+pub const BUILD_LEASE: &str = "digest_build";
+
 /// The setting holding the last run's report (shown on /admin).
 pub const LAST_RUN_SETTING: &str = "digest.last_run";
 
@@ -181,15 +184,23 @@ impl DigestService {
     pub async fn run_once(&self, forced: Option<Date>) -> anyhow::Result<RunReport> {
         let now = OffsetDateTime::now_utc();
         let host = mail_host(&self.site.public_url);
-        let build = build::build_due(
+        // One node builds at a time (building twice would make no second digest — the
+        // digest row is unique — but would rank and compose for nothing); every node
+        // sends, sharing the outbox through their claims.
+        let lease = std::time::Duration::from_secs(self.config.claim_lease_secs);
+        let leased = crate::jobs::run_leased(
             self.store.as_ref(),
-            &self.ranking,
-            &self.config,
-            &host,
-            now,
-            forced,
+            BUILD_LEASE,
+            lease,
+            build::build_due(self.store.as_ref(), &self.ranking, &self.config, &host, now, forced),
         )
         .await?;
+        let build = match leased {
+            crate::jobs::Leased::Ran(report) => report?,
+            crate::jobs::Leased::HeldElsewhere | crate::jobs::Leased::Lost => {
+                build::BuildReport::default()
+            }
+        };
         let send = send::send_due(
             self.store.clone(),
             self.transport.clone(),

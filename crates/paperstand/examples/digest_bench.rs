@@ -17,6 +17,7 @@ use paperstand::digest::render::Site;
 use paperstand::digest::transport::SmtpTransport;
 use paperstand::digest::{DigestService, build, links::LinkSigner};
 use paperstand::ranking::Ranking;
+use paperstand_store::contract::Random;
 use paperstand_store::{
     Digests, EmptyPolicy, Frequency, MailFormat, Preferences, SqliteStore, Store,
 };
@@ -32,17 +33,6 @@ const ZONES: &[&str] = &[
 const CATEGORIES: &[&str] = &[
     "cs.CL", "cs.LG", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "math", "cs",
 ];
-
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
 
 fn preferences(random: &mut Random, day: Date) -> Preferences {
     let weekly = random.below(10) < 3;

@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::smtp::SmtpServer;
+use paperstand_store::contract::Random;
 use paperstand_store::{Digests, Preferences, SqliteStore, Store};
 use time::OffsetDateTime;
 use time::macros::date;
@@ -41,18 +42,6 @@ fn sender(data_dir: &Path, smtp_url: &str) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("start paperstand")
-}
-
-/// A small deterministic generator (xorshift), so a failing run can be repeated.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

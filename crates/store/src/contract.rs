@@ -37,6 +37,21 @@ pub fn sample_paper(id: &str, title: &str, listed_on: Date) -> Paper {
     record.into_paper(listed_on).expect("sample paper is valid")
 }
 
+/// A small deterministic generator (xorshift): random walks and seeded benchmarks
+/// that a failing run can repeat.
+#[derive(Debug, Clone)]
+pub struct Random(pub u64);
+
+impl Random {
+    /// A number below `n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
 fn id(text: &str) -> ArxivId {
     text.parse().expect("valid id")
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use super::id;
+use super::{Random, id};
 use crate::digests::*;
 use crate::{Store, SubscriberStatus};
 
@@ -352,18 +352,6 @@ pub async fn unsubscribing_suppresses_unsent_digests(store: &dyn Store) {
             .unwrap()
     );
     assert_eq!(store.outbox_counts().await.unwrap().suppressed, 2);
-}
-
-/// A small deterministic generator (xorshift) for the state-machine test.
-struct Random(u64);
-
-impl Random {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// The double opt-in state machine against a model, over random operations: the store

@@ -192,7 +192,14 @@ impl DigestService {
             self.store.as_ref(),
             BUILD_LEASE,
             lease,
-            build::build_due(self.store.as_ref(), &self.ranking, &self.config, &host, now, forced),
+            build::build_due(
+                self.store.as_ref(),
+                &self.ranking,
+                &self.config,
+                &host,
+                now,
+                forced,
+            ),
         )
         .await?;
         let build = match leased {

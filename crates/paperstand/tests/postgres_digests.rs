@@ -12,29 +12,13 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::collections::HashSet;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::smtp::{Received, SmtpServer};
-use paperstand::digest::period::{Period, current_period};
+use common::pgnodes::{CONCURRENCY, SUBSCRIBERS, node, seed, tally, wait_all_sent, wait_ready};
+use common::smtp::SmtpServer;
 use paperstand_store::contract::postgres::TestSchema;
-use paperstand_store::{Digests, Preferences, Store};
-use time::OffsetDateTime;
-
-const SUBSCRIBERS: usize = 300;
-/// `PAPERSTAND_MAIL_CONCURRENCY` of each node: the most messages a killed node can
-/// have had accepted by the server without recording them.
-const CONCURRENCY: usize = 4;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The test schema's URL, choosing the schema through `search_path`.
 fn schema_url(schema: &TestSchema) -> String {
@@ -44,200 +28,6 @@ fn schema_url(schema: &TestSchema) -> String {
         schema.url(),
         schema.name()
     )
-}
-
-/// A `serve` node with the digest job on, killed (SIGKILL) when dropped.
-struct Node {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn node(dir: &Path, name: &str, database_url: &str, smtp_url: &str) -> Node {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_paperstand"))
-        .arg("--data-dir")
-        .arg(dir.join(name))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env_remove("PAPERSTAND_CONFIG")
-        .env("DATABASE_URL", database_url)
-        .env("PAPERSTAND_DEMO", "false")
-        .env("PAPERSTAND_SEMANTIC", "false")
-        .env("PAPERSTAND_PUBLIC_URL", "https://papers.example.org")
-        .env("PAPERSTAND_SMTP_URL", smtp_url)
-        .env(
-            "PAPERSTAND_MAIL_FROM",
-            format!("Paperstand <digest-{name}@example.org>"),
-        )
-        .env("PAPERSTAND_DIGEST_TOKEN_KEY", common::DIGEST_KEY)
-        .env("PAPERSTAND_DIGEST_EVERY_SECS", "1")
-        // A dead node's claims (and the building) pass on after two seconds; 40
-        // messages a second per node makes the sending last a few seconds.
-        .env("PAPERSTAND_DIGEST_CLAIM_LEASE_SECS", "2")
-        .env("PAPERSTAND_MAIL_RATE", "40")
-        .env("PAPERSTAND_MAIL_CONCURRENCY", CONCURRENCY.to_string())
-        .env("PAPERSTAND_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start serve");
-    Node {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
-
-async fn wait_ready(url: &str) {
-    paperstand::ingest::fetch::install_tls_provider();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(response) = reqwest::get(format!("{url}/readyz")).await
-            && response.status() == 200
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not become ready at {url}");
-}
-
-/// Seeds the schema: papers listed on the subscribers' current period's day, that day's
-/// ingestion marked complete, and [`SUBSCRIBERS`] confirmed daily subscribers (hour 0
-/// UTC, confirmed a week ago) whose current period is therefore due now.
-async fn seed(schema: &TestSchema) -> Period {
-    let store = schema.store().await;
-    let now = OffsetDateTime::now_utc();
-    let confirmed = now - time::Duration::days(8);
-    let preferences = Preferences {
-        hour: 0,
-        time_zone: "UTC".to_owned(),
-        ..Preferences::default()
-    };
-    let period = current_period(&preferences, Some(confirmed), now).expect("a period is due");
-    let Period::Day(day) = period else {
-        panic!("daily subscribers have daily periods: {period:?}")
-    };
-    let papers: Vec<_> = (1..=12)
-        .map(|n| {
-            paperstand_store::contract::sample_paper(
-                &format!("2611.4{n:04}"),
-                &format!("Two-node paper number {n}"),
-                day,
-            )
-        })
-        .collect();
-    store.upsert_papers(&papers).await.unwrap();
-    store
-        .set_setting(
-            &paperstand::ingest::announce::ingestion_marker(day),
-            &now.unix_timestamp().to_string(),
-        )
-        .await
-        .unwrap();
-    for n in 0..SUBSCRIBERS {
-        store
-            .subscribe(
-                &format!("reader{n}@example.org"),
-                None,
-                &preferences,
-                None,
-                confirmed,
-            )
-            .await
-            .unwrap();
-    }
-    store.close().await;
-    period
-}
-
-/// The messages per recipient, and who sent how many (by envelope sender).
-struct Tally {
-    per_recipient: HashMap<String, Vec<String>>,
-    by_node: HashMap<String, usize>,
-    messages: usize,
-}
-
-fn tally(received: &[Received]) -> Tally {
-    let mut per_recipient: HashMap<String, Vec<String>> = HashMap::new();
-    let mut by_node: HashMap<String, usize> = HashMap::new();
-    for message in received {
-        assert_eq!(message.rcpt_tos.len(), 1, "one recipient a message");
-        per_recipient
-            .entry(message.rcpt_tos[0].clone())
-            .or_default()
-            .push(message.message_id.clone().expect("a Message-ID"));
-        *by_node.entry(message.mail_from.clone()).or_default() += 1;
-    }
-    Tally {
-        per_recipient,
-        by_node,
-        messages: received.len(),
-    }
-}
-
-impl Tally {
-    fn missing(&self) -> Vec<usize> {
-        (0..SUBSCRIBERS)
-            .filter(|n| {
-                !self
-                    .per_recipient
-                    .contains_key(&format!("reader{n}@example.org"))
-            })
-            .collect()
-    }
-
-    fn duplicates(&self) -> usize {
-        self.messages - self.per_recipient.len()
-    }
-
-    fn sent_by(&self, name: &str) -> usize {
-        self.by_node
-            .get(&format!("digest-{name}@example.org"))
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// One digest per subscriber: every copy has the same Message-ID, and no two
-    /// subscribers share one.
-    fn assert_one_digest_each(&self) {
-        let mut ids = HashSet::new();
-        for (to, copies) in &self.per_recipient {
-            assert!(
-                copies.iter().all(|id| id == &copies[0]),
-                "{to} got different digests: {copies:?}"
-            );
-            assert!(ids.insert(copies[0].clone()), "{to} shares a Message-ID");
-        }
-    }
-}
-
-/// Waits until the outbox holds every subscriber's digest, sent, and the sink has a
-/// message for each; returns what the sink received.
-async fn wait_all_sent(schema: &TestSchema, smtp: &SmtpServer, within: Duration) -> Vec<Received> {
-    let store = schema.store().await;
-    let deadline = Instant::now() + within;
-    loop {
-        let counts = store.outbox_counts().await.unwrap();
-        let received = smtp.received();
-        if counts.sent as usize == SUBSCRIBERS && tally(&received).missing().is_empty() {
-            assert_eq!(counts.pending + counts.sending, 0, "{counts:?}");
-            assert_eq!(counts.failed + counts.suppressed, 0, "{counts:?}");
-            store.close().await;
-            return received;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not everything was sent in {within:?}: {counts:?}, {} received",
-            received.len()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }
 
 /// `psql -At` in the test schema.
@@ -263,14 +53,15 @@ async fn two_nodes_send_each_digest_exactly_once() {
         panic!("the SMTP test server needs the test venv (scripts/install-test-deps)");
     };
     let schema = TestSchema::create().await;
-    let period = seed(&schema).await;
+    let store = schema.store().await;
+    let period = seed(&store).await;
     let url = schema_url(&schema);
     let a = node(dir.path(), "a", &url, &smtp.url());
     let b = node(dir.path(), "b", &url, &smtp.url());
     wait_ready(&a.url).await;
     wait_ready(&b.url).await;
     let started = Instant::now();
-    let received = wait_all_sent(&schema, &smtp, Duration::from_secs(60)).await;
+    let received = wait_all_sent(&store, &smtp, Duration::from_secs(60)).await;
     let elapsed = started.elapsed();
     // Let a late duplicate (there must be none) arrive before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -281,6 +72,7 @@ async fn two_nodes_send_each_digest_exactly_once() {
     };
     drop(a);
     drop(b);
+    store.close().await;
     let tally = tally(&received);
     println!(
         "two nodes, {SUBSCRIBERS} subscribers, period {}: {} messages in {:.1} s, \
@@ -320,7 +112,8 @@ async fn a_node_killed_mid_send_loses_nothing() {
         panic!("the SMTP test server needs the test venv (scripts/install-test-deps)");
     };
     let schema = TestSchema::create().await;
-    seed(&schema).await;
+    let store = schema.store().await;
+    seed(&store).await;
     let url = schema_url(&schema);
     let mut a = node(dir.path(), "a", &url, &smtp.url());
     let b = node(dir.path(), "b", &url, &smtp.url());
@@ -359,7 +152,7 @@ async fn a_node_killed_mid_send_loses_nothing() {
         "everything was sent before the kill: the test did not test a crash mid-send"
     );
 
-    let received = wait_all_sent(&schema, &smtp, Duration::from_secs(60)).await;
+    let received = wait_all_sent(&store, &smtp, Duration::from_secs(60)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let received = {
         let again = smtp.received();
@@ -367,6 +160,7 @@ async fn a_node_killed_mid_send_loses_nothing() {
         again
     };
     drop(b);
+    store.close().await;
     let tally = tally(&received);
     println!(
         "node A (pid {a_pid}) SIGKILLed after {at_kill} messages with {} claimed rows; \

@@ -12,6 +12,7 @@ pub mod hostile;
 pub mod inert;
 pub mod member;
 pub mod oai_replay;
+pub mod pgnodes;
 pub mod smtp;
 
 use std::io::Cursor;

@@ -12,6 +12,7 @@ use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
 pub mod activity;
 pub mod curation;
+pub mod library;
 pub mod members;
 pub mod repos;
 pub mod trending;
@@ -620,6 +621,13 @@ macro_rules! store_contract_tests {
             trending_star_baselines,
             trending_filters,
             trending_counts_by_utc_day
+        );
+        $crate::store_contract_tests!(@module library, $make;
+            library_save_tag_note_and_read,
+            library_tags_belong_to_their_member,
+            library_feedback_and_dial,
+            library_topics_round_trip,
+            library_personal_data_deletion
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

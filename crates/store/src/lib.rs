@@ -6,6 +6,7 @@
 pub mod community;
 pub mod contract;
 mod fingerprint;
+pub mod library;
 pub mod sqlite;
 pub mod upsert;
 
@@ -20,6 +21,7 @@ pub use community::{
     TrendingQuery, User, UserId,
 };
 pub use fingerprint::fingerprint;
+pub use library::{Feedback, Library, LibraryFilter, NewTopic, SavedPaper, Tag, Topic};
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store, with nothing backend-specific in it.
@@ -139,7 +141,7 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Community + Send + Sync + std::fmt::Debug {
+pub trait Store: Community + Library + Send + Sync + std::fmt::Debug {
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.

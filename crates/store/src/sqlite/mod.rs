@@ -44,6 +44,7 @@ macro_rules! paper_columns {
 
 mod community;
 mod embeddings;
+mod library;
 
 /// Paperstand's store in one SQLite file.
 #[derive(Debug, Clone)]

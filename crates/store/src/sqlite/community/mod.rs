@@ -32,12 +32,12 @@ const TIME_FORMAT: &[BorrowedFormatItem<'_>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
 
 /// `time` in UTC.
-fn utc(time: OffsetDateTime) -> OffsetDateTime {
+pub(in crate::sqlite) fn utc(time: OffsetDateTime) -> OffsetDateTime {
     time.checked_to_offset(UtcOffset::UTC).unwrap_or(time)
 }
 
 /// `time` as stored.
-fn time_text(time: OffsetDateTime) -> String {
+pub(in crate::sqlite) fn time_text(time: OffsetDateTime) -> String {
     let time = utc(time);
     time.format(TIME_FORMAT)
         .or_else(|_| time.format(&Rfc3339))
@@ -49,7 +49,10 @@ fn day_text(time: OffsetDateTime) -> String {
     paperstand_core::record::format_date(utc(time).date())
 }
 
-fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreError {
+pub(in crate::sqlite) fn corrupt(
+    what: impl Into<String>,
+    detail: impl std::fmt::Display,
+) -> StoreError {
     StoreError::Corrupt {
         what: what.into(),
         detail: detail.to_string(),
@@ -57,7 +60,10 @@ fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreErro
 }
 
 /// A stored time column that may be null.
-fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>> {
+pub(in crate::sqlite) fn optional_time(
+    row: &SqliteRow,
+    column: &str,
+) -> Result<Option<OffsetDateTime>> {
     let text: Option<String> = row.try_get(column).map_err(db_error)?;
     text.map(|t| {
         OffsetDateTime::parse(&t, &Rfc3339).map_err(|e| corrupt(format!("{column} {t:?}"), e))
@@ -66,7 +72,7 @@ fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>
 }
 
 /// A stored time column.
-fn time_column(row: &SqliteRow, column: &str) -> Result<OffsetDateTime> {
+pub(in crate::sqlite) fn time_column(row: &SqliteRow, column: &str) -> Result<OffsetDateTime> {
     optional_time(row, column)?.ok_or_else(|| corrupt(column, "no time"))
 }
 
@@ -81,7 +87,7 @@ fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<Date>> {
 }
 
 /// A stored (version-less) arXiv id.
-fn arxiv_id(row: &SqliteRow, column: &str) -> Result<ArxivId> {
+pub(in crate::sqlite) fn arxiv_id(row: &SqliteRow, column: &str) -> Result<ArxivId> {
     let text: String = row.try_get(column).map_err(db_error)?;
     text.parse()
         .map_err(|e| corrupt(format!("arXiv id {text:?}"), e))
@@ -104,7 +110,7 @@ async fn bump_community(tx: &mut Tx) -> Result<()> {
 }
 
 /// Version-less ids as a JSON array, for `json_each`.
-fn ids_json(ids: &[ArxivId]) -> String {
+pub(in crate::sqlite) fn ids_json(ids: &[ArxivId]) -> String {
     let ids: Vec<&str> = ids.iter().map(ArxivId::base).collect();
     super::to_json(&ids)
 }

@@ -12,10 +12,15 @@ pub mod error;
 pub mod exports;
 pub mod feed_formats;
 pub mod feeds;
+pub mod foryou;
+pub mod library;
+pub mod library_import;
+pub mod library_views;
 pub mod markup;
 pub mod pages;
 pub mod router;
 pub mod search;
+pub mod topics;
 pub mod views;
 
 use std::future::Future;
@@ -60,6 +65,10 @@ pub struct AppState {
     pub submissions: Arc<community::Submissions>,
     /// The trending lists and breakdowns every page, API and feed shows.
     pub ranking: Arc<Ranking>,
+    /// Members' For-you lists (their models and the corpus of paper vectors).
+    pub recs: Arc<crate::recs::Recommender>,
+    /// Library imports running or done on this node.
+    pub imports: Arc<crate::library::Imports>,
 }
 
 impl AppState {
@@ -74,6 +83,8 @@ impl AppState {
             auth: auth::Auth::ephemeral(),
             submissions: Arc::default(),
             ranking: Arc::default(),
+            recs: Arc::default(),
+            imports: Arc::default(),
         }
     }
 

@@ -80,15 +80,15 @@ pub fn request(topic: &Topic, since: Option<Date>, offset: usize, limit: usize) 
 }
 
 /// For the topic list and the digest builder: how many papers listed on or after
-/// `since` match the topic, and the newest `n` of them. A semantic topic on a server
+/// `since` (all papers when `None`) match the topic, and the newest `n` of them. A semantic topic on a server
 /// without a model falls back to keyword search.
 pub async fn new_matches(
     search: &Arc<Search>,
     topic: &Topic,
-    since: Date,
+    since: Option<Date>,
     n: usize,
 ) -> Result<(usize, Vec<Paper>), SearchError> {
-    let mut request = request(topic, Some(since), 0, n);
+    let mut request = request(topic, since, 0, n);
     let results = match search.search(&request).await {
         Err(SearchError::SemanticOff(_)) => {
             request.mode = Some(Mode::Keyword);

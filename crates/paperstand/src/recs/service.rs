@@ -82,12 +82,12 @@ impl Recommender {
             return Ok((current.corpus.clone(), current.generation));
         }
         let papers = all_paper_texts(store).await?;
-        let corpus =
-            tokio::task::spawn_blocking(move || Corpus::build(papers, TfIdfParams::FOR_YOU))
-                .await
-                .map_err(|e| {
-                    StoreError::Other(format!("building the For-you corpus failed: {e}"))
-                })?;
+        let corpus = tokio::task::spawn_blocking(move || {
+            let params = TfIdfParams::for_you(papers.len());
+            Corpus::build(papers, params)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("building the For-you corpus failed: {e}")))?;
         let generation = slot.as_ref().map_or(1, |s| s.generation + 1);
         let corpus = Arc::new(corpus);
         *slot = Some(CorpusSlot {

@@ -41,6 +41,21 @@ impl TfIdfParams {
         max_df: 0.1,
         max_features: 100_000,
     };
+
+    /// The For-you vocabulary for a corpus of `n` papers: a small instance (under a
+    /// thousand papers) keeps every term in at most half of them, since "in 10% of the
+    /// papers" would leave almost nothing.
+    pub fn for_you(n: usize) -> TfIdfParams {
+        if n < 1_000 {
+            TfIdfParams {
+                min_df: 1,
+                max_df: 0.5,
+                max_features: 100_000,
+            }
+        } else {
+            TfIdfParams::FOR_YOU
+        }
+    }
 }
 
 /// A sparse vector: indexes in increasing order, with their values.

@@ -107,7 +107,7 @@ pub async fn show_topics(
     for topic in topics {
         let since = topic.seen_at.date() + Duration::days(1);
         let new = match &state.search {
-            Some(search) => new_matches(search, &topic, since, 0)
+            Some(search) => new_matches(search, &topic, Some(since), 0)
                 .await
                 .map_or(0, |(n, _)| n),
             None => 0,
@@ -186,8 +186,7 @@ pub async fn show_topic(
 ) -> Result<Response, AppError> {
     let user = viewer.member(&format!("/topics/{id}"))?;
     let topic = own_topic(state.store.as_ref(), id, user.id).await?;
-    let (total, papers) =
-        new_matches(search_of(&state)?, &topic, time::Date::MIN, TOPIC_PAPERS).await?;
+    let (total, papers) = new_matches(search_of(&state)?, &topic, None, TOPIC_PAPERS).await?;
     let store = state.store.as_ref();
     let ids: Vec<_> = papers.iter().map(|p| p.id.clone()).collect();
     let external = store.external_links(&ids).await?;
@@ -248,8 +247,7 @@ pub async fn show_topic_feed(
     }
     let id: i64 = id.parse().map_err(|_| missing())?;
     let topic = state.store.topic(id).await?.ok_or_else(missing)?;
-    let (_, papers) =
-        new_matches(search_of(&state)?, &topic, time::Date::MIN, TOPIC_PAPERS).await?;
+    let (_, papers) = new_matches(search_of(&state)?, &topic, None, TOPIC_PAPERS).await?;
     let feed = Feed {
         title: format!("Paperstand topic: {}", topic.name),
         base: &state.public_url,

@@ -28,6 +28,8 @@ pub const CORPUS_REFRESH: Duration = Duration::from_secs(600);
 const BATCH: u32 = 1_000;
 /// Models kept at most; all are forgotten when one more would exceed it.
 const MAX_MODELS: usize = 10_000;
+/// Trending papers whose score enters the blend (the best ones of the window).
+const TRENDING_DEPTH: usize = 5_000;
 /// The dial of a member who never set one: mostly personal.
 pub const DEFAULT_DIAL: f64 = 0.2;
 
@@ -171,8 +173,10 @@ impl Recommender {
         let list = ranking
             .trending(store, &TrendingFilter::window(window), request.now)
             .await?;
+        // Past the best few thousand, a trending score is a hair of the best one's: the
+        // blend counts them as zero rather than computing every breakdown.
         let trending: HashMap<ArxivId, f64> = list
-            .entries(0, list.len())
+            .entries(0, TRENDING_DEPTH)
             .into_iter()
             .filter_map(|e| e.breakdown.map(|b| (e.id, b.score)))
             .collect();

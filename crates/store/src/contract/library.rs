@@ -35,7 +35,10 @@ pub async fn library_save_tag_note_and_read(store: &dyn Store) {
     let v1 = store.library_version(ada.id).await.unwrap();
     assert!(v1 > 0);
     assert_eq!(
-        store.save_papers(ada.id, &[a.clone()], t0).await.unwrap(),
+        store
+            .save_papers(ada.id, std::slice::from_ref(&a), t0)
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(
@@ -44,7 +47,7 @@ pub async fn library_save_tag_note_and_read(store: &dyn Store) {
         "a duplicate save changes nothing"
     );
     store
-        .save_papers(ada.id, &[b.clone()], t0 + Duration::hours(1))
+        .save_papers(ada.id, std::slice::from_ref(&b), t0 + Duration::hours(1))
         .await
         .unwrap();
     let tag = store
@@ -61,7 +64,7 @@ pub async fn library_save_tag_note_and_read(store: &dyn Store) {
         ("Reading <group>", 2, false)
     );
     let again = store
-        .tag_papers(ada.id, &[a.clone()], "READING <GROUP>", t0)
+        .tag_papers(ada.id, std::slice::from_ref(&a), "READING <GROUP>", t0)
         .await
         .unwrap();
     assert_eq!(again.id, tag.id, "tag names are one in any case");
@@ -116,7 +119,7 @@ pub async fn library_save_tag_note_and_read(store: &dyn Store) {
     assert_eq!(saved_b.note, "**key** idea");
 
     store
-        .untag_papers(ada.id, tag.id, &[c.clone()])
+        .untag_papers(ada.id, tag.id, std::slice::from_ref(&c))
         .await
         .unwrap();
     let tagged = LibraryFilter {
@@ -128,7 +131,13 @@ pub async fn library_save_tag_note_and_read(store: &dyn Store) {
         ["2503.00002", "2503.00001"]
     );
     let before = store.library_version(ada.id).await.unwrap();
-    assert_eq!(store.unsave_papers(ada.id, &[b.clone()]).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .unsave_papers(ada.id, std::slice::from_ref(&b))
+            .await
+            .unwrap(),
+        1
+    );
     assert!(store.library_version(ada.id).await.unwrap() > before);
     assert!(store.saved_paper(ada.id, &b).await.unwrap().is_none());
     assert_eq!(store.tag(tag.id).await.unwrap().unwrap().papers, 1);
@@ -146,11 +155,11 @@ pub async fn library_tags_belong_to_their_member(store: &dyn Store) {
     let eve = member(store, "eve@example.org", Role::Member).await;
     let paper = id("2503.00001");
     let ml = store
-        .tag_papers(ada.id, &[paper.clone()], "ml", now)
+        .tag_papers(ada.id, std::slice::from_ref(&paper), "ml", now)
         .await
         .unwrap();
     let nlp = store
-        .tag_papers(ada.id, &[paper.clone()], "nlp", now)
+        .tag_papers(ada.id, std::slice::from_ref(&paper), "nlp", now)
         .await
         .unwrap();
     assert!(matches!(
@@ -201,7 +210,10 @@ pub async fn library_feedback_and_dial(store: &dyn Store) {
     let now = datetime!(2025-03-18 12:00 UTC);
     let ada = member(store, "ada@example.org", Role::Member).await;
     let (a, b, c) = (id("2503.00001"), id("2503.00002"), id("2503.00003"));
-    store.save_papers(ada.id, &[a.clone()], now).await.unwrap();
+    store
+        .save_papers(ada.id, std::slice::from_ref(&a), now)
+        .await
+        .unwrap();
     store.set_vote(ada.id, &a, true, now).await.unwrap();
     store.set_vote(ada.id, &b, true, now).await.unwrap();
     store
@@ -215,7 +227,7 @@ pub async fn library_feedback_and_dial(store: &dyn Store) {
     let feedback = store.feedback(ada.id).await.unwrap();
     assert_eq!(feedback.saved, [a]);
     assert_eq!(feedback.upvoted, [b]);
-    assert_eq!(feedback.not_interested, [c.clone()]);
+    assert_eq!(feedback.not_interested, std::slice::from_ref(&c));
     store
         .set_not_interested(ada.id, &c, false, now)
         .await
@@ -252,7 +264,10 @@ pub async fn library_topics_round_trip(store: &dyn Store) {
         (topic.name.as_str(), topic.query.as_str(), topic.seen_at),
         ("Sparse attention", "sparse attention -survey", now)
     );
-    assert_eq!(store.topics(ada.id).await.unwrap(), [topic.clone()]);
+    assert_eq!(
+        store.topics(ada.id).await.unwrap(),
+        std::slice::from_ref(&topic)
+    );
     assert_eq!(store.topic(topic.id).await.unwrap(), Some(topic.clone()));
     let later = now + Duration::days(1);
     assert!(
@@ -281,7 +296,7 @@ pub async fn library_personal_data_deletion(store: &dyn Store) {
     let paper = id("2503.00001");
     for user in [ada.id, bob.id] {
         let tag = store
-            .tag_papers(user, &[paper.clone()], "public", now)
+            .tag_papers(user, std::slice::from_ref(&paper), "public", now)
             .await
             .unwrap();
         store.set_tag_public(user, tag.id, true, now).await.unwrap();

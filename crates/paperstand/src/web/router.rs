@@ -69,13 +69,13 @@ fn site_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/library", get(library::show_library)),
         ("/library/paper/{*id}", post(library::paper_action)),
         ("/library/bulk", post(library::bulk_action)),
-        ("/library/tags/{tag}", post(library::tag_action)),
+        ("/library/tags/{id}", post(library::tag_action)),
         (
             "/library/import",
             get(library_import::show_import).post(library_import::import),
         ),
         (
-            "/library/import/{job}",
+            "/library/import/{token}",
             get(library_import::show_import_job),
         ),
         ("/tags/{id}", get(library::show_public_tag)),

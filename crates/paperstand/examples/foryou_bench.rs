@@ -88,9 +88,10 @@ async fn main() -> anyhow::Result<()> {
     let clock = Instant::now();
     let (corpus, _) = recs.corpus(store.as_ref()).await?;
     println!(
-        "corpus built once: {} candidates, {} terms, in {:.1?}",
+        "corpus built once: {} candidates, {:?} of dimension {}, in {:.1?}",
         corpus.len(),
-        corpus.tfidf.dim(),
+        corpus.features,
+        corpus.dim,
         clock.elapsed()
     );
     let first = recs

@@ -316,3 +316,23 @@ async fn topics_count_new_papers_and_have_private_feeds() {
     let mut eve = Visitor::member(&app, "eve@example.org", "Eve").await;
     assert_eq!(eve.get(&path).await.status, 404, "topics are private");
 }
+
+/// With the embedding model, For-you reads the papers' sentence embeddings.
+#[tokio::test(flavor = "multi_thread")]
+async fn for_you_uses_sentence_embeddings_when_the_model_is_there() {
+    let app = TestApp::semantic_with_lines(common::FIXTURE).await;
+    let mut ada = Visitor::member(&app, "ada@example.org", "Ada").await;
+    ada.post(&format!("/save/{LLM_SAFETY}"), &[("saved", "1")])
+        .await;
+    ada.post(&format!("/save/{GUARDRAILS}"), &[("saved", "1")])
+        .await;
+    let page = ada.get("/for-you?days=all").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("sentence embeddings"), "{}", page.body);
+    assert!(page.body.contains("Because you saved — close to: "));
+    let first = page.body.find("class=\"card\"").unwrap();
+    assert!(
+        !page.body[first..].contains(&format!("action=\"/save/{LLM_SAFETY}\"")),
+        "saved papers are not picks"
+    );
+}

@@ -34,10 +34,24 @@ pub struct PaperText {
     pub listed_on: Date,
 }
 
+/// What a corpus's vectors are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Features {
+    /// tf-idf of title and abstract (no embedding model, or papers still being embedded).
+    #[default]
+    TfIdf,
+    /// The papers' sentence embeddings.
+    Embeddings,
+}
+
 /// Every candidate paper as a vector, fitted together.
 #[derive(Debug, Default)]
 pub struct Corpus {
-    /// The vocabulary.
+    /// What the vectors are.
+    pub features: Features,
+    /// The vectors' dimension.
+    pub dim: usize,
+    /// The vocabulary (empty for embeddings).
     pub tfidf: TfIdf,
     /// Papers, by position.
     pub ids: Vec<ArxivId>,
@@ -70,6 +84,8 @@ impl Corpus {
             .map(|(i, p)| (p.id.without_version(), i))
             .collect();
         Corpus {
+            features: Features::TfIdf,
+            dim: tfidf.dim(),
             tfidf,
             ids: papers.iter().map(|p| p.id.clone()).collect(),
             titles: papers.iter().map(|p| p.title.clone()).collect(),
@@ -77,6 +93,32 @@ impl Corpus {
             vectors,
             index,
         }
+    }
+
+    /// A corpus of sentence embeddings: the papers of `papers` that have one in
+    /// `vectors` (normalised, as the embedder makes them), the others left out.
+    pub fn from_embeddings(papers: Vec<PaperText>, vectors: &HashMap<ArxivId, Vec<f32>>) -> Corpus {
+        let mut corpus = Corpus {
+            features: Features::Embeddings,
+            ..Corpus::default()
+        };
+        for paper in papers {
+            let Some(vector) = vectors.get(&paper.id.without_version()) else {
+                continue;
+            };
+            corpus.dim = vector.len();
+            corpus
+                .index
+                .insert(paper.id.without_version(), corpus.ids.len());
+            corpus.vectors.push(SparseVec {
+                idx: (0..vector.len() as u32).collect(),
+                val: vector.clone(),
+            });
+            corpus.ids.push(paper.id);
+            corpus.titles.push(paper.title);
+            corpus.listed_on.push(paper.listed_on);
+        }
+        corpus
     }
 
     /// A paper's position.
@@ -149,7 +191,7 @@ pub fn train_user(
     }
     let pos: Vec<&SparseVec> = positives.iter().map(|&i| &corpus.vectors[i]).collect();
     let neg: Vec<&SparseVec> = negatives.iter().map(|&i| &corpus.vectors[i]).collect();
-    let model = train_logistic(&pos, &neg, explicit.len(), corpus.tfidf.dim(), params);
+    let model = train_logistic(&pos, &neg, explicit.len(), corpus.dim, params);
     UserModel {
         model,
         saved: saved.len(),

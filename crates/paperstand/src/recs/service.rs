@@ -18,7 +18,7 @@ use time::{Date, OffsetDateTime};
 
 use super::model::LogisticParams;
 use super::text::TfIdfParams;
-use super::{Corpus, PaperText, Pick, UserModel, recommend, train_user};
+use super::{Corpus, Features, PaperText, Pick, UserModel, recommend, train_user};
 use crate::ranking::{Ranking, TrendingFilter, papers_in_order};
 
 /// The longest a corpus is used after papers changed: refitting 75k papers takes
@@ -71,22 +71,44 @@ pub struct Recommender {
     corpus: tokio::sync::Mutex<Option<CorpusSlot>>,
     models: Mutex<HashMap<UserId, ModelSlot>>,
     params: LogisticParams,
+    /// The embedding model whose vectors are the features, when search by meaning is on.
+    embeddings: Option<String>,
 }
 
 impl Recommender {
-    /// The corpus, built or rebuilt when needed; with its generation number.
+    /// A recommender over the sentence embeddings of `model` (once nearly every paper
+    /// has one; tf-idf until then), or over tf-idf when `None`.
+    pub fn with_embeddings(model: Option<String>) -> Recommender {
+        Recommender {
+            embeddings: model,
+            ..Recommender::default()
+        }
+    }
+
+    /// The corpus, built or rebuilt when needed; with its generation number. A corpus
+    /// is rebuilt when papers changed, or when it is tf-idf standing in for embeddings
+    /// still being computed, at most every [`CORPUS_REFRESH`].
     pub async fn corpus(&self, store: &dyn Store) -> Result<(Arc<Corpus>, u64)> {
         let mut slot = self.corpus.lock().await;
         let seq = store.change_seq().await?;
-        if let Some(current) = slot.as_ref()
-            && (current.seq == seq || current.built.elapsed() < CORPUS_REFRESH)
-        {
-            return Ok((current.corpus.clone(), current.generation));
+        if let Some(current) = slot.as_ref() {
+            let waiting = self.embeddings.is_some() && current.corpus.features == Features::TfIdf;
+            let stale = current.seq != seq || waiting;
+            if !stale || current.built.elapsed() < CORPUS_REFRESH {
+                return Ok((current.corpus.clone(), current.generation));
+            }
         }
         let papers = all_paper_texts(store).await?;
-        let corpus = tokio::task::spawn_blocking(move || {
-            let params = TfIdfParams::for_you(papers.len());
-            Corpus::build(papers, params)
+        let vectors = match &self.embeddings {
+            Some(model) => embeddings_of(store, model, papers.len()).await?,
+            None => None,
+        };
+        let corpus = tokio::task::spawn_blocking(move || match vectors {
+            Some(vectors) => Corpus::from_embeddings(papers, &vectors),
+            None => {
+                let params = TfIdfParams::for_you(papers.len());
+                Corpus::build(papers, params)
+            }
         })
         .await
         .map_err(|e| StoreError::Other(format!("building the For-you corpus failed: {e}")))?;
@@ -100,7 +122,8 @@ impl Recommender {
         });
         tracing::info!(
             papers = corpus.len(),
-            terms = corpus.tfidf.dim(),
+            dim = corpus.dim,
+            features = ?corpus.features,
             "built the For-you corpus"
         );
         Ok((corpus, generation))
@@ -253,6 +276,37 @@ fn feedback_key(feedback: &Feedback) -> u64 {
     feedback.upvoted.hash(&mut hasher);
     feedback.not_interested.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Share of papers that must have an embedding before For-you uses embeddings.
+const EMBEDDED_SHARE: f64 = 0.95;
+
+/// Every embedding of `model`, when at least [`EMBEDDED_SHARE`] of `papers` have one.
+async fn embeddings_of(
+    store: &dyn Store,
+    model: &str,
+    papers: usize,
+) -> Result<Option<HashMap<ArxivId, Vec<f32>>>> {
+    let count = store.count_embeddings(model).await?;
+    if papers == 0 || (count as f64) < EMBEDDED_SHARE * papers as f64 {
+        tracing::info!(
+            embedded = count,
+            papers,
+            "For-you uses tf-idf until the papers are embedded"
+        );
+        return Ok(None);
+    }
+    let mut vectors = HashMap::with_capacity(count as usize);
+    let mut after = 0;
+    loop {
+        let batch = store.embeddings_since(model, after, 10_000).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for embedding in batch {
+            vectors.insert(embedding.id.without_version(), embedding.vector);
+        }
+    }
+    Ok(Some(vectors))
 }
 
 /// Every visible paper's text, walked in id order.

@@ -17,8 +17,8 @@ use super::error::AppError;
 use super::pages::{html, parse_page, render};
 use super::views::{CardView, Pager};
 use crate::ranking::papers_in_order;
-use crate::recs::PickRequest;
 use crate::recs::service::DEFAULT_DIAL;
+use crate::recs::{Features, PickRequest};
 
 /// Picks per page.
 const FOR_YOU_PAGE_SIZE: u32 = 30;
@@ -60,6 +60,8 @@ pub struct ForYouPage {
     pub cold: bool,
     /// A message after the dial changed.
     pub notice: Option<String>,
+    /// What the model reads: "sentence embeddings" or "word statistics (tf-idf)".
+    pub features: &'static str,
 }
 
 /// Query of `/for-you`.
@@ -118,6 +120,10 @@ pub async fn show_for_you(
     let external = store.external_links(&ids).await?;
     let mut cards: Vec<CardView> = papers.iter().map(|p| CardView::new(p, &external)).collect();
     decorate_cards(&state, &viewer, &mut cards).await?;
+    let features = match state.recs.corpus(store).await?.0.features {
+        Features::Embeddings => "sentence embeddings",
+        Features::TfIdf => "word statistics (tf-idf)",
+    };
     let feedback = store.feedback(user.id).await?;
     let cold = feedback.saved.is_empty() && feedback.upvoted.is_empty();
     let views = cards
@@ -147,6 +153,7 @@ pub async fn show_for_you(
         days,
         pager,
         cold,
+        features,
         notice: query
             .clamped
             .map(|_| "The dial goes from 0 (only your interests) to 1 (only trending); your value was brought within that.".to_owned()),

@@ -106,8 +106,13 @@ impl AppState {
         self
     }
 
-    /// The same state with a search service.
+    /// The same state with a search service; For-you then uses its model's embeddings.
     pub fn with_search(mut self, search: Arc<Search>) -> AppState {
+        let model = match search.semantic_status() {
+            crate::search::SemanticStatus::On { model } => Some(model.clone()),
+            crate::search::SemanticStatus::Off { .. } => None,
+        };
+        self.recs = Arc::new(crate::recs::Recommender::with_embeddings(model));
         self.search = Some(search);
         self
     }

@@ -20,6 +20,8 @@ pub const MAX_TAG_CHARS: usize = 64;
 pub const MAX_NOTE_CHARS: usize = 20_000;
 /// Problems listed on an import's page (the count covers all of them).
 pub const MAX_PROBLEMS_SHOWN: usize = 100;
+/// Imports remembered; past this, finished ones are forgotten.
+const MAX_JOBS: usize = 1_000;
 /// Ids saved per store call while importing: progress moves after each batch.
 const IMPORT_BATCH: usize = 500;
 
@@ -120,7 +122,12 @@ impl Imports {
             }
         }
         progress.papers = ids.len();
-        self.lock().insert(job.clone(), progress);
+        let mut jobs = self.lock();
+        if jobs.len() >= MAX_JOBS {
+            jobs.retain(|_, p| !p.finished);
+        }
+        jobs.insert(job.clone(), progress);
+        drop(jobs);
         let imports = self.clone();
         let id = job.clone();
         tokio::spawn(async move {

@@ -233,21 +233,25 @@ pub fn recommend(
 ) -> Vec<Pick> {
     let dial = dial.clamp(0.0, 1.0);
     let best_trending = trending.values().copied().fold(0.0f64, f64::max);
-    let mut scored: Vec<(f32, f32, f32, usize)> = (0..corpus.len())
+    let mut trend = vec![0.0f32; corpus.len()];
+    if best_trending > 0.0 {
+        for (id, score) in trending {
+            if let Some(i) = corpus.position(id) {
+                trend[i] = (score / best_trending) as f32;
+            }
+        }
+    }
+    let candidates: Vec<usize> = (0..corpus.len())
         .filter(|i| since.is_none_or(|d| corpus.listed_on[*i] >= d) && !user.excluded.contains(i))
-        .map(|i| {
-            let personal = if user.positives.is_empty() {
-                0.0
-            } else {
-                sigmoid(user.model.score(&corpus.vectors[i]))
-            };
-            let trend = match trending.get(&corpus.ids[i]) {
-                Some(score) if best_trending > 0.0 => (score / best_trending) as f32,
-                _ => 0.0,
-            };
+        .collect();
+    let personal = personal_scores(corpus, user, &candidates);
+    let mut scored: Vec<(f32, f32, f32, usize)> = candidates
+        .iter()
+        .zip(personal)
+        .map(|(&i, personal)| {
             // A hair of the other score breaks ties at either end of the dial.
-            let blended = (1.0 - dial) * personal + dial * trend + 1e-4 * (personal + trend);
-            (blended, personal, trend, i)
+            let blended = (1.0 - dial) * personal + dial * trend[i] + 1e-4 * (personal + trend[i]);
+            (blended, personal, trend[i], i)
         })
         .collect();
     let wanted = (offset + limit).min(scored.len());
@@ -276,6 +280,27 @@ pub fn recommend(
             }
         })
         .collect()
+}
+
+/// The model's probability for each candidate, computed on every core (a 75k-paper scan
+/// is most of a For-you request).
+fn personal_scores(corpus: &Corpus, user: &UserModel, candidates: &[usize]) -> Vec<f32> {
+    let mut out = vec![0.0f32; candidates.len()];
+    if user.positives.is_empty() || candidates.is_empty() {
+        return out;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let chunk = candidates.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (part, slots) in candidates.chunks(chunk).zip(out.chunks_mut(chunk)) {
+            scope.spawn(move || {
+                for (&i, slot) in part.iter().zip(slots) {
+                    *slot = sigmoid(user.model.score(&corpus.vectors[i]));
+                }
+            });
+        }
+    });
+    out
 }
 
 /// The positive most similar to the paper at `position` (saved papers preferred when

@@ -679,3 +679,112 @@ impl paperstand_store::Library for FailingAfter {
         self.inner.delete_personal_data(user).await
     }
 }
+
+#[async_trait]
+impl paperstand_store::Digests for FailingAfter {
+    async fn subscribe(
+        &self,
+        email: &str,
+        user: Option<paperstand_store::UserId>,
+        preferences: &paperstand_store::Preferences,
+        confirm: Option<(&str, time::OffsetDateTime)>,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<paperstand_store::SubscribeOutcome> {
+        self.inner
+            .subscribe(email, user, preferences, confirm, now)
+            .await
+    }
+    async fn confirm_subscription(
+        &self,
+        token_hash: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<Option<paperstand_store::Subscriber>> {
+        self.inner.confirm_subscription(token_hash, now).await
+    }
+    async fn subscriber(
+        &self,
+        id: paperstand_store::SubscriberId,
+    ) -> paperstand_store::Result<Option<paperstand_store::Subscriber>> {
+        self.inner.subscriber(id).await
+    }
+    async fn subscriber_by_email(
+        &self,
+        email: &str,
+    ) -> paperstand_store::Result<Option<paperstand_store::Subscriber>> {
+        self.inner.subscriber_by_email(email).await
+    }
+    async fn set_preferences(
+        &self,
+        id: paperstand_store::SubscriberId,
+        preferences: &paperstand_store::Preferences,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.set_preferences(id, preferences).await
+    }
+    async fn unsubscribe(
+        &self,
+        id: paperstand_store::SubscriberId,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.unsubscribe(id, now).await
+    }
+    async fn active_subscribers(
+        &self,
+        after: paperstand_store::SubscriberId,
+        limit: u32,
+    ) -> paperstand_store::Result<Vec<paperstand_store::Subscriber>> {
+        self.inner.active_subscribers(after, limit).await
+    }
+    async fn count_subscribers(
+        &self,
+    ) -> paperstand_store::Result<Vec<(paperstand_store::SubscriberStatus, u64)>> {
+        self.inner.count_subscribers().await
+    }
+    async fn digest_history(
+        &self,
+        subscribers: &[paperstand_store::SubscriberId],
+        since: time::OffsetDateTime,
+    ) -> paperstand_store::Result<Vec<paperstand_store::DigestHistory>> {
+        self.inner.digest_history(subscribers, since).await
+    }
+    async fn insert_digests(
+        &self,
+        digests: &[paperstand_store::NewDigest],
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.insert_digests(digests, now).await
+    }
+    async fn digest(
+        &self,
+        subscriber: paperstand_store::SubscriberId,
+        period: &str,
+    ) -> paperstand_store::Result<Option<paperstand_store::Digest>> {
+        self.inner.digest(subscriber, period).await
+    }
+    async fn claim_outbox(
+        &self,
+        owner: &str,
+        now: time::OffsetDateTime,
+        due_by: time::OffsetDateTime,
+        lease: std::time::Duration,
+        limit: u32,
+    ) -> paperstand_store::Result<Vec<paperstand_store::OutboxItem>> {
+        self.inner
+            .claim_outbox(owner, now, due_by, lease, limit)
+            .await
+    }
+    async fn record_send(
+        &self,
+        outbox: i64,
+        owner: &str,
+        outcome: &paperstand_store::SendOutcome,
+        bounce_limit: u32,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner
+            .record_send(outbox, owner, outcome, bounce_limit, now)
+            .await
+    }
+    async fn outbox_counts(&self) -> paperstand_store::Result<paperstand_store::OutboxCounts> {
+        self.inner.outbox_counts().await
+    }
+}

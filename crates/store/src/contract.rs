@@ -12,6 +12,7 @@ use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
 pub mod activity;
 pub mod curation;
+pub mod digests;
 pub mod library;
 pub mod members;
 pub mod repos;
@@ -628,6 +629,14 @@ macro_rules! store_contract_tests {
             library_feedback_and_dial,
             library_topics_round_trip,
             library_personal_data_deletion
+        );
+        $crate::store_contract_tests!(@module digests, $make;
+            subscriptions_need_confirmation,
+            digests_are_unique_per_period,
+            outbox_claims_are_exclusive,
+            permanent_failures_bounce,
+            unsubscribing_suppresses_unsent_digests,
+            opt_in_state_machine_holds
         );
     };
     (@cases $make:expr; $($case:ident),+) => {

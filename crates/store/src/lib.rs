@@ -5,6 +5,7 @@
 
 pub mod community;
 pub mod contract;
+pub mod digests;
 mod fingerprint;
 pub mod library;
 pub mod sqlite;
@@ -19,6 +20,11 @@ pub use community::{
     Comment, Community, Counts, Credentials, NewUser, PaperCommunity, RepoCheck, RepoOutcome,
     RepoStars, RepoToCheck, ReportedComment, Role, Submission, SubmitOutcome, TokenKind,
     TrendingQuery, User, UserId,
+};
+pub use digests::{
+    Digest, DigestHistory, DigestItem, DigestKind, Digests, EmptyPolicy, Frequency, MailFormat,
+    NewDigest, OutboxCounts, OutboxItem, OutboxState, Preferences, SendOutcome, SubscribeOutcome,
+    Subscriber, SubscriberId, SubscriberStatus,
 };
 pub use fingerprint::fingerprint;
 pub use library::{Feedback, Library, LibraryFilter, NewTopic, SavedPaper, Tag, Topic};
@@ -141,7 +147,7 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Community + Library + Send + Sync + std::fmt::Debug {
+pub trait Store: Community + Digests + Library + Send + Sync + std::fmt::Debug {
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.

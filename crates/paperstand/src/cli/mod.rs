@@ -3,6 +3,7 @@
 //! is a short script over `app`, `transfer` and `web`; errors carry context and end
 //! the process with a message that says what to do.
 
+mod digest;
 mod eval;
 mod harvest;
 mod model;
@@ -84,6 +85,9 @@ enum Command {
     /// Manage members: create the first admin, change roles, list
     #[command(subcommand)]
     User(user::UserCommand),
+    /// E-mail digests: send what is due, preview one, see the outbox
+    #[command(subcommand)]
+    Digest(digest::DigestCommand),
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +226,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Doctor => search::run_doctor(&config).await,
             Command::Eval(EvalCommand::Search(args)) => eval::run(&config, &args).await,
             Command::User(command) => user::run(&config, &command).await,
+            Command::Digest(command) => digest::run(&config, &command).await,
             Command::Config(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -1,4 +1,4 @@
-//! The `[community]`, `[trending]` and `[mail]` sections.
+//! The `[community]` and `[trending]` sections.
 
 use anyhow::{Context, bail};
 use paperstand_core::trending::TrendingParams;
@@ -20,33 +20,11 @@ impl Default for CommunityConfig {
     }
 }
 
-/// The `[mail]` section.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MailConfig {
-    /// The sender of account e-mails.
-    pub from: String,
-}
-
-impl Default for MailConfig {
-    fn default() -> Self {
-        MailConfig {
-            from: "Paperstand <paperstand@localhost>".to_owned(),
-        }
-    }
-}
-
 /// `[community]` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FileCommunity {
     submit_window_days: Option<u32>,
-}
-
-/// `[mail]` as written.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct FileMail {
-    from: Option<String>,
 }
 
 /// `[trending]` as written: each key of [`TrendingParams`].
@@ -69,29 +47,14 @@ fn check_window(key: &str, days: u32) -> anyhow::Result<u32> {
     Ok(days)
 }
 
-fn check_from(key: &str, from: &str) -> anyhow::Result<String> {
-    let from = from.trim();
-    if !from.contains('@') || from.chars().any(char::is_control) {
-        bail!(
-            "{key}: {from:?} is not a sender address such as \"Paperstand <papers@example.org>\""
-        );
-    }
-    Ok(from.to_owned())
-}
-
 pub(super) fn apply_file(
     community: &mut CommunityConfig,
-    mail: &mut MailConfig,
     trending: &mut TrendingParams,
     file_community: FileCommunity,
-    file_mail: FileMail,
     file_trending: FileTrending,
 ) -> anyhow::Result<()> {
     if let Some(days) = file_community.submit_window_days {
         community.submit_window_days = check_window("community.submit_window_days", days)?;
-    }
-    if let Some(from) = file_mail.from {
-        mail.from = check_from("mail.from", &from)?;
     }
     let t = file_trending;
     for (value, slot) in [
@@ -110,7 +73,6 @@ pub(super) fn apply_file(
 
 pub(super) fn apply_env(
     community: &mut CommunityConfig,
-    mail: &mut MailConfig,
     trending: &mut TrendingParams,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> anyhow::Result<()> {
@@ -119,9 +81,6 @@ pub(super) fn apply_env(
             format!("PAPERSTAND_SUBMIT_WINDOW_DAYS: {text:?} is not a number of days")
         })?;
         community.submit_window_days = check_window("PAPERSTAND_SUBMIT_WINDOW_DAYS", days)?;
-    }
-    if let Some(from) = env("PAPERSTAND_MAIL_FROM") {
-        mail.from = check_from("PAPERSTAND_MAIL_FROM", &from)?;
     }
     for (name, slot) in [
         ("PAPERSTAND_TRENDING_STAR_WEIGHT", &mut trending.star_weight),

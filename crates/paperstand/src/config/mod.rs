@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 mod community;
 mod github;
 mod ingest;
+mod mail;
 
-pub use community::{CommunityConfig, MailConfig};
+pub use community::CommunityConfig;
 pub use github::{GithubConfig, REDACTED, Secret};
 pub use ingest::{IngestConfig, parse_time_of_day, parse_url};
+pub use mail::{DigestConfig, MailConfig};
 pub use paperstand_core::trending::TrendingParams;
 
 /// The effective configuration.
@@ -38,6 +40,8 @@ pub struct Config {
     pub trending: TrendingParams,
     /// Outgoing e-mail.
     pub mail: MailConfig,
+    /// E-mail digests.
+    pub digest: DigestConfig,
     /// GitHub star counts.
     pub github: GithubConfig,
 }
@@ -104,6 +108,7 @@ impl Default for Config {
             community: CommunityConfig::default(),
             trending: TrendingParams::default(),
             mail: MailConfig::default(),
+            digest: DigestConfig::default(),
             github: GithubConfig::default(),
             log: LogConfig {
                 format: LogFormat::Text,
@@ -132,7 +137,9 @@ struct FileConfig {
     #[serde(default)]
     trending: community::FileTrending,
     #[serde(default)]
-    mail: community::FileMail,
+    mail: mail::FileMail,
+    #[serde(default)]
+    digest: mail::FileDigest,
     #[serde(default)]
     github: github::FileGithub,
 }
@@ -233,12 +240,12 @@ impl Config {
         }
         community::apply_file(
             &mut self.community,
-            &mut self.mail,
             &mut self.trending,
             file.community,
-            file.mail,
             file.trending,
         )?;
+        self.mail.apply_file(file.mail).context("in [mail]")?;
+        self.digest.apply_file(file.digest).context("in [digest]")?;
         self.github.apply_file(file.github).context("in [github]")?;
         Ok(())
     }
@@ -273,7 +280,9 @@ impl Config {
         if let Some(dir) = env("PAPERSTAND_MODEL_DIR").filter(|d| !d.is_empty()) {
             self.search.model_dir = Some(PathBuf::from(dir));
         }
-        community::apply_env(&mut self.community, &mut self.mail, &mut self.trending, env)?;
+        community::apply_env(&mut self.community, &mut self.trending, env)?;
+        self.mail.apply_env(env)?;
+        self.digest.apply_env(env)?;
         self.github.apply_env(env)?;
         Ok(())
     }

@@ -63,6 +63,27 @@ pub struct ConfirmPage {
     error: Option<String>,
 }
 
+impl ConfirmPage {
+    /// A page with one button that posts to `action`.
+    pub(super) fn new(
+        csrf: String,
+        title: &str,
+        detail: &str,
+        action: &str,
+        button: &str,
+    ) -> ConfirmPage {
+        ConfirmPage {
+            csrf,
+            title: title.to_owned(),
+            detail: detail.to_owned(),
+            action: action.to_owned(),
+            button: button.to_owned(),
+            password: false,
+            error: None,
+        }
+    }
+}
+
 /// The forgotten-password page.
 #[derive(Debug, Template)]
 #[template(path = "reset_request.html")]
@@ -79,6 +100,8 @@ pub struct AccountPage {
     user: User,
     role: &'static str,
     joined: String,
+    /// The manage link of their digest subscription, when subscribed.
+    digest: Option<String>,
 }
 
 /// Query of pages that come back somewhere.
@@ -117,7 +140,7 @@ pub struct NewPasswordForm {
     password: String,
 }
 
-fn page_with_cookie(
+pub(super) fn page_with_cookie(
     status: StatusCode,
     body: axum::body::Bytes,
     cookie: Option<HeaderValue>,
@@ -192,7 +215,7 @@ pub fn check_display_name(text: &str) -> Result<String, String> {
 }
 
 /// Refuses when `kind` events for `key` reached `limit` within `window`; otherwise records one.
-async fn throttle(
+pub(super) async fn throttle(
     state: &AppState,
     kind: &str,
     key: &str,
@@ -318,7 +341,7 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
 
 /// Sends in the background, so the response takes the same time whether or not a
 /// message goes out; failures are logged without the address.
-fn send_in_background(state: &AppState, message: Message) {
+pub(super) fn send_in_background(state: &AppState, message: Message) {
     let mailer = state.auth.mailer.clone();
     tokio::spawn(async move {
         if let Err(error) = mailer.send(&message).await {
@@ -683,13 +706,30 @@ pub async fn reset(
 }
 
 /// `GET /account`.
-pub async fn show_account(viewer: Viewer) -> Result<Response, AppError> {
+pub async fn show_account(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     let user = viewer.member("/account")?.clone();
+    let digest = state
+        .store
+        .subscriber_by_email(&user.email)
+        .await?
+        .filter(|s| s.status == paperstand_store::SubscriberStatus::Active)
+        .map(|s| {
+            format!(
+                "/subscription/{}",
+                state
+                    .digest_signer()
+                    .token(crate::digest::links::Purpose::Manage, s.id)
+            )
+        });
     let page = AccountPage {
         csrf: viewer.csrf().unwrap_or_default().to_owned(),
         role: user.role.as_str(),
         joined: paperstand_core::record::format_date(user.created_at.date()),
         user,
+        digest,
     };
     Ok(page_with_cookie(StatusCode::OK, render(&page)?, None))
 }

@@ -71,6 +71,15 @@ pub struct AdminPage {
     submissions: Vec<SubmissionRow>,
     users: Vec<UserRow>,
     user_count: u64,
+    digest: DigestRow,
+}
+
+/// The digests at a glance: subscribers, the outbox, the last run (which balances).
+#[derive(Debug, Default)]
+struct DigestRow {
+    subscribers: Vec<(&'static str, u64)>,
+    outbox: paperstand_store::OutboxCounts,
+    last_run: Option<crate::digest::RunSummary>,
 }
 
 /// A member action.
@@ -144,6 +153,16 @@ pub async fn show_admin(
         submissions,
         users,
         user_count: store.count_users().await?,
+        digest: DigestRow {
+            subscribers: store
+                .count_subscribers()
+                .await?
+                .into_iter()
+                .map(|(status, n)| (status.as_str(), n))
+                .collect(),
+            outbox: store.outbox_counts().await?,
+            last_run: crate::digest::RunSummary::load(store).await,
+        },
     };
     Ok(html(render(&page)?))
 }

@@ -20,6 +20,7 @@ pub mod markup;
 pub mod pages;
 pub mod router;
 pub mod search;
+pub mod subscribe;
 pub mod topics;
 pub mod views;
 
@@ -69,6 +70,17 @@ pub struct AppState {
     pub recs: Arc<crate::recs::Recommender>,
     /// Library imports running or done on this node.
     pub imports: Arc<crate::library::Imports>,
+    /// `[digest]` and the sender address: links in digests and the preview.
+    pub digests: Arc<DigestSettings>,
+}
+
+/// What the subscription pages and the digest preview need.
+#[derive(Debug, Clone, Default)]
+pub struct DigestSettings {
+    /// `[digest]`.
+    pub config: crate::config::DigestConfig,
+    /// `[mail] from`.
+    pub from: crate::config::MailConfig,
 }
 
 impl AppState {
@@ -85,7 +97,24 @@ impl AppState {
             ranking: Arc::default(),
             recs: Arc::default(),
             imports: Arc::default(),
+            digests: Arc::default(),
         }
+    }
+
+    /// The same state with these digest settings.
+    pub fn with_digests(
+        mut self,
+        config: crate::config::DigestConfig,
+        mail: crate::config::MailConfig,
+    ) -> AppState {
+        self.digests = Arc::new(DigestSettings { config, from: mail });
+        self
+    }
+
+    /// Signs and checks the links in digests (derived from `[digest] token_key` or the
+    /// instance key, so every node agrees).
+    pub fn digest_signer(&self) -> crate::digest::links::LinkSigner {
+        crate::digest::signer(&self.digests.config, &self.auth, &self.public_url)
     }
 
     /// The same state ranking with these trending parameters (`[trending]`).
@@ -143,10 +172,11 @@ async fn security_headers(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A response that set its own policy (the digest preview: inline styles, nothing
+    // else) keeps it.
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -183,6 +213,7 @@ pub async fn serve(
 /// `paperstand serve`: open the store, import the demo on first start, serve until
 /// SIGINT or SIGTERM.
 pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
+    crate::digest::setup::check_production(&config)?;
     let store = app::open_store(&config).await?;
     if config.demo
         && let Some(report) = app::import_demo_once(store.as_ref()).await?
@@ -208,12 +239,14 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     tokio::spawn(crate::stars::refresh_forever(store.clone(), config.clone()));
     let search = Arc::new(Search::open(store.clone(), &config).await?);
     tokio::spawn(crate::search::run_forever(search.clone()));
-    let mailer = Arc::new(crate::mail::FileMailer::new(
-        &config.data_dir.join("mail").join("outbox"),
-        &config.mail.from,
-    ));
+    let mailer = crate::digest::setup::mailer(&config)?;
     let public_url = config.public_url();
     let auth = auth::Auth::load(store.as_ref(), public_url.starts_with("https://"), mailer).await?;
+    if config.digest.enabled {
+        let transport = crate::digest::setup::transport(&config)?;
+        let digests = crate::digest::setup::service(&config, store.clone(), transport).await?;
+        tokio::spawn(digests.run_forever());
+    }
     let fetcher = crate::ingest::fetch::Fetcher::new(&config.ingest, &public_url)?;
     let submissions = community::Submissions {
         arxiv: Some((Arc::new(fetcher), config.ingest.api_base_url.clone())),
@@ -223,7 +256,8 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
         .with_search(search.clone())
         .with_auth(auth)
         .with_submissions(submissions)
-        .with_trending(config.trending);
+        .with_trending(config.trending)
+        .with_digests(config.digest.clone(), config.mail.clone());
     serve(listener, state, shutdown_signal()).await?;
     let saver = search.clone();
     let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;

@@ -9,7 +9,7 @@ use axum::routing::{MethodRouter, get, post};
 use super::auth::csrf;
 use super::{
     AppState, accounts, admin, api, community, feeds, foryou, library, library_import, pages,
-    search, topics,
+    search, subscribe, topics,
 };
 
 /// The JSON API.
@@ -54,6 +54,24 @@ fn site_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(accounts::show_reset).post(accounts::reset),
         ),
         ("/account", get(accounts::show_account)),
+        (
+            "/subscribe",
+            get(subscribe::show_subscribe).post(subscribe::subscribe),
+        ),
+        (
+            "/subscribe/confirm/{token}",
+            get(subscribe::show_confirm).post(subscribe::confirm),
+        ),
+        (
+            "/subscription/{token}",
+            get(subscribe::show_manage).post(subscribe::save_manage),
+        ),
+        // RFC 8058 one-click unsubscribe: the one CSRF-exempt route (csrf::EXEMPT_PREFIXES).
+        (
+            "/u/{token}",
+            get(subscribe::show_unsubscribe).post(subscribe::unsubscribe),
+        ),
+        ("/digest/preview", get(subscribe::preview)),
         (
             "/submit",
             get(community::show_submit).post(community::submit),

@@ -52,7 +52,7 @@ fn link_view(link: &CodeLink, official: Option<bool>) -> LinkView {
 
 /// The paper's own links (from its text) first, then other services' links to other
 /// repositories; a repository is shown once.
-fn all_links(paper: &Paper, external: &[ExternalLink]) -> Vec<LinkView> {
+pub(crate) fn all_links(paper: &Paper, external: &[ExternalLink]) -> Vec<LinkView> {
     let mut links: Vec<LinkView> = paper.links.iter().map(|l| link_view(l, None)).collect();
     for extra in external
         .iter()
@@ -480,6 +480,17 @@ pub struct VersionView {
     pub href: String,
 }
 
+/// The page behind an unsubscribe link: one button (the same POST a mail client's
+/// one-click unsubscribe sends), or a note that the address is unsubscribed already.
+#[derive(Debug, Template)]
+#[template(path = "unsubscribe.html")]
+pub struct UnsubscribePage {
+    /// `/u/TOKEN`.
+    pub action: String,
+    /// Unsubscribed (or paused) already.
+    pub done: bool,
+}
+
 /// A page that says one thing: an error, or an empty state.
 #[derive(Debug, Template)]
 #[template(path = "message.html")]
@@ -689,7 +700,7 @@ impl PaperPage {
 }
 
 /// Percent-encodes everything but unreserved characters and `/` (DOIs in URL paths).
-fn encode_path(text: &str) -> String {
+pub(crate) fn encode_path(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {

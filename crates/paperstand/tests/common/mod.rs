@@ -6,16 +6,18 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod digest;
 pub mod github_replay;
 pub mod hostile;
 pub mod inert;
 pub mod member;
 pub mod oai_replay;
+pub mod smtp;
 
 use std::io::Cursor;
 use std::sync::Arc;
 
-use paperstand::config::{Config, IngestConfig};
+use paperstand::config::{Config, DigestConfig, IngestConfig, MailConfig};
 use paperstand::ingest::fetch::Fetcher;
 use paperstand::mail::MemoryMailer;
 use paperstand::search::Search;
@@ -28,6 +30,9 @@ use paperstand_embed::Embedder;
 use paperstand_store::{SqliteStore, Store};
 use time::macros::date;
 use tokio::sync::oneshot;
+
+/// The key digest links of test instances are signed with.
+pub const DIGEST_KEY: &str = "test-digest-link-key-0123456789abcdef";
 
 /// Real records (see fixtures/README.md).
 pub const FIXTURE: &str = include_str!("../fixtures/papers.jsonl");
@@ -123,6 +128,26 @@ impl TestApp {
         .await
     }
 
+    /// An instance with no papers whose digest links are signed with [`DIGEST_KEY`]
+    /// (so a test's own digest run makes links this server accepts), with these limits.
+    pub async fn for_digests(limits: AuthLimits) -> TestApp {
+        TestApp::start_with(
+            1_000_000,
+            Err("turned off in this test".to_owned()),
+            Submissions::default(),
+            limits,
+        )
+        .await
+    }
+
+    /// The `[digest]` settings of the instance (the link key is [`DIGEST_KEY`]).
+    pub fn digest_config() -> DigestConfig {
+        DigestConfig {
+            token_key: Some(paperstand::config::Secret::new(DIGEST_KEY)),
+            ..DigestConfig::default()
+        }
+    }
+
     async fn start_with(
         per_minute: u32,
         embedder: Result<Arc<Embedder>, String>,
@@ -157,7 +182,8 @@ impl TestApp {
             .with_api_rate(per_minute)
             .with_search(search.clone())
             .with_auth(auth)
-            .with_submissions(submissions);
+            .with_submissions(submissions)
+            .with_digests(TestApp::digest_config(), MailConfig::default());
         tokio::spawn(serve(listener, state, async move {
             let _ = rx.await;
         }));

@@ -43,6 +43,7 @@ macro_rules! paper_columns {
 }
 
 mod community;
+mod digests;
 mod embeddings;
 mod library;
 

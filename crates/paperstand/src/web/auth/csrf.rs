@@ -24,8 +24,10 @@ pub const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 pub const FIELD: &str = "csrf";
 /// The header that carries the token for scripts.
 pub const HEADER: &str = "x-csrf-token";
-/// Paths whose POSTs are exempt (none yet: RFC 8058 one-click unsubscribe will be).
-pub const EXEMPT_PREFIXES: &[&str] = &[];
+/// Paths whose POSTs are exempt: RFC 8058 one-click unsubscribe, which a mail client
+/// sends without cookies or a token. Its signed link is the credential, and all it can
+/// do is unsubscribe the address it was made for.
+pub const EXEMPT_PREFIXES: &[&str] = &["/u/"];
 
 /// Whether a method changes state: POST, PUT, PATCH, DELETE. Routes take no other
 /// method that could (an unknown method such as `QUERY` reaches no handler: 405).

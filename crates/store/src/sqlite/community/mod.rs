@@ -32,12 +32,12 @@ const TIME_FORMAT: &[BorrowedFormatItem<'_>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
 
 /// `time` in UTC.
-pub(in crate::sqlite) fn utc(time: OffsetDateTime) -> OffsetDateTime {
+fn utc(time: OffsetDateTime) -> OffsetDateTime {
     time.checked_to_offset(UtcOffset::UTC).unwrap_or(time)
 }
 
 /// `time` as stored.
-pub(in crate::sqlite) fn time_text(time: OffsetDateTime) -> String {
+pub(super) fn time_text(time: OffsetDateTime) -> String {
     let time = utc(time);
     time.format(TIME_FORMAT)
         .or_else(|_| time.format(&Rfc3339))
@@ -49,10 +49,7 @@ fn day_text(time: OffsetDateTime) -> String {
     paperstand_core::record::format_date(utc(time).date())
 }
 
-pub(in crate::sqlite) fn corrupt(
-    what: impl Into<String>,
-    detail: impl std::fmt::Display,
-) -> StoreError {
+pub(super) fn corrupt(what: impl Into<String>, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt {
         what: what.into(),
         detail: detail.to_string(),
@@ -60,10 +57,7 @@ pub(in crate::sqlite) fn corrupt(
 }
 
 /// A stored time column that may be null.
-pub(in crate::sqlite) fn optional_time(
-    row: &SqliteRow,
-    column: &str,
-) -> Result<Option<OffsetDateTime>> {
+pub(super) fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>> {
     let text: Option<String> = row.try_get(column).map_err(db_error)?;
     text.map(|t| {
         OffsetDateTime::parse(&t, &Rfc3339).map_err(|e| corrupt(format!("{column} {t:?}"), e))
@@ -72,7 +66,7 @@ pub(in crate::sqlite) fn optional_time(
 }
 
 /// A stored time column.
-pub(in crate::sqlite) fn time_column(row: &SqliteRow, column: &str) -> Result<OffsetDateTime> {
+pub(super) fn time_column(row: &SqliteRow, column: &str) -> Result<OffsetDateTime> {
     optional_time(row, column)?.ok_or_else(|| corrupt(column, "no time"))
 }
 
@@ -87,14 +81,14 @@ fn optional_date(row: &SqliteRow, column: &str) -> Result<Option<Date>> {
 }
 
 /// A stored (version-less) arXiv id.
-pub(in crate::sqlite) fn arxiv_id(row: &SqliteRow, column: &str) -> Result<ArxivId> {
+pub(super) fn arxiv_id(row: &SqliteRow, column: &str) -> Result<ArxivId> {
     let text: String = row.try_get(column).map_err(db_error)?;
     text.parse()
         .map_err(|e| corrupt(format!("arXiv id {text:?}"), e))
 }
 
 /// A count read from SQLite.
-fn count_column(row: &SqliteRow, column: &str) -> Result<u64> {
+pub(super) fn count_column(row: &SqliteRow, column: &str) -> Result<u64> {
     let n: i64 = row.try_get(column).map_err(db_error)?;
     Ok(super::count(n))
 }
@@ -110,7 +104,7 @@ async fn bump_community(tx: &mut Tx) -> Result<()> {
 }
 
 /// Version-less ids as a JSON array, for `json_each`.
-pub(in crate::sqlite) fn ids_json(ids: &[ArxivId]) -> String {
+pub(super) fn ids_json(ids: &[ArxivId]) -> String {
     let ids: Vec<&str> = ids.iter().map(ArxivId::base).collect();
     super::to_json(&ids)
 }

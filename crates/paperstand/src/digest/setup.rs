@@ -1,0 +1,80 @@
+//! Putting a digest service together from the configuration.
+
+use std::sync::Arc;
+
+use paperstand_store::Store;
+
+use super::send::Transport;
+use super::transport::FileTransport;
+use super::{DigestService, owner_name, signer, site};
+use crate::config::Config;
+use crate::mail::{FileMailer, Mailer};
+use crate::ranking::Ranking;
+
+/// Where digests go: SMTP when `[mail] smtp_url` is set, else `.eml` files in the data
+/// directory's `mail/outbox/` (development).
+pub fn transport(config: &Config) -> anyhow::Result<Arc<dyn Transport>> {
+    match &config.mail.smtp_url {
+        Some(url) => Ok(Arc::new(super::transport::SmtpTransport::new(
+            &config.mail,
+            url,
+        )?)),
+        None => Ok(Arc::new(FileTransport::new(&outbox_dir(config)))),
+    }
+}
+
+/// Where account e-mails go: the same choice as [`transport`].
+pub fn mailer(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    match &config.mail.smtp_url {
+        Some(url) => Ok(Arc::new(super::transport::SmtpTransport::new(
+            &config.mail,
+            url,
+        )?)),
+        None => Ok(Arc::new(FileMailer::new(
+            &outbox_dir(config),
+            &config.mail.from,
+        ))),
+    }
+}
+
+/// `<data>/mail/outbox`.
+pub fn outbox_dir(config: &Config) -> std::path::PathBuf {
+    config.data_dir.join("mail").join("outbox")
+}
+
+/// Refuses a production instance without SMTP.
+pub fn check_production(config: &Config) -> anyhow::Result<()> {
+    if config.mail.production && config.mail.smtp_url.is_none() {
+        anyhow::bail!(
+            "[mail] production = true but no SMTP server is configured: set [mail] smtp_url or \
+             PAPERSTAND_SMTP_URL (smtp://host:port, smtp+starttls://user:password@host:587 or \
+             smtps://host:465), or set production = false to write mail to {} instead",
+            outbox_dir(config).display()
+        );
+    }
+    Ok(())
+}
+
+/// The digest service of this instance, sending through `transport`.
+pub async fn service(
+    config: &Config,
+    store: Arc<dyn Store>,
+    transport: Arc<dyn Transport>,
+) -> anyhow::Result<DigestService> {
+    let public_url = config.public_url();
+    let auth = crate::web::auth::Auth::load(
+        store.as_ref(),
+        public_url.starts_with("https://"),
+        Arc::new(crate::mail::MemoryMailer::default()),
+    )
+    .await?;
+    let signer = signer(&config.digest, &auth, &public_url);
+    Ok(DigestService {
+        store,
+        ranking: Arc::new(Ranking::new(config.trending)),
+        config: config.digest.clone(),
+        site: Arc::new(site(config, signer)?),
+        transport,
+        owner: owner_name(),
+    })
+}

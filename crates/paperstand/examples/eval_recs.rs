@@ -17,7 +17,12 @@
 //!     features, sublinear tf), as arxiv-sanity-lite does per tag.
 //!
 //! Prints mean precision@10 and recall@50 of the held-out likes for both.
-//! Usage: eval_recs CORPUS [USERS] [SEED]
+//!
+//! `validate` draws a second, disjoint set of users (the next USERS interests of the same
+//! shuffled pool) and prints For-you's numbers for a few parameter settings: parameters
+//! are chosen there, never on the test users. `ours` evaluates For-you alone on the test
+//! users (the baseline's numbers do not depend on For-you's parameters).
+//! Usage: eval_recs CORPUS [USERS] [SEED] [all|ours|validate]
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
@@ -124,86 +129,162 @@ impl Tally {
     }
 }
 
+/// One simulated user: their training likes and held-out likes.
+struct User {
+    train: Vec<usize>,
+    held_out: HashSet<usize>,
+}
+
+fn draw_users(pool: &[Vec<usize>], rng: &mut u64) -> Vec<User> {
+    pool.iter()
+        .map(|interest| {
+            let mut likes = interest.clone();
+            shuffle(&mut likes, rng);
+            let k = (10 + (next_random(rng) % 21) as usize).min(likes.len());
+            likes.truncate(k);
+            let held = (k as f64 * 0.2).ceil().max(2.0) as usize;
+            User {
+                held_out: likes[..held].iter().copied().collect(),
+                train: likes[held..].to_vec(),
+            }
+        })
+        .collect()
+}
+
+fn evaluate_ours(corpus: &Corpus, users: &[User], params: &LogisticParams) -> Tally {
+    let mut tally = Tally::default();
+    for (u, user) in users.iter().enumerate() {
+        let clock = Instant::now();
+        let exclude: HashSet<usize> = user.train.iter().copied().collect();
+        let feedback = Feedback {
+            saved: user.train.iter().map(|&i| corpus.ids[i].clone()).collect(),
+            ..Feedback::default()
+        };
+        let model = train_user(corpus, &feedback, params, u as u64 + 1);
+        let scores: Vec<f32> = corpus
+            .vectors
+            .iter()
+            .map(|x| model.model.score(x))
+            .collect();
+        tally.add(
+            &top(&scores, &exclude, 50),
+            &user.held_out,
+            clock.elapsed().as_secs_f64(),
+        );
+    }
+    tally
+}
+
+fn evaluate_baseline(corpus: &Corpus, users: &[User]) -> Tally {
+    let mut tally = Tally::default();
+    for (u, user) in users.iter().enumerate() {
+        let clock = Instant::now();
+        let exclude: HashSet<usize> = user.train.iter().copied().collect();
+        let examples: Vec<(&SparseVec, bool)> = corpus
+            .vectors
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x, exclude.contains(&i)))
+            .collect();
+        let svm = train_linear_svm(&examples, corpus.dim, 0.01, 50, u as u64 + 1);
+        let scores: Vec<f32> = corpus.vectors.iter().map(|x| svm.score(x)).collect();
+        tally.add(
+            &top(&scores, &exclude, 50),
+            &user.held_out,
+            clock.elapsed().as_secs_f64(),
+        );
+        if (u + 1) % 50 == 0 {
+            eprintln!("baseline: {} users done", u + 1);
+        }
+    }
+    tally
+}
+
+fn report(name: &str, tally: &Tally, users: usize) {
+    let n = users as f64;
+    println!(
+        "{name}: precision@10 {:.3}, recall@50 {:.3}, {:.0} ms per user",
+        tally.precision_at_10 / n,
+        tally.recall_at_50 / n,
+        1e3 * tally.seconds / n
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).expect("usage: eval_recs CORPUS [USERS] [SEED]");
+    let path = args
+        .get(1)
+        .expect("usage: eval_recs CORPUS [USERS] [SEED] [all|ours|validate]");
     let users: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(200);
     let seed: u64 = args
         .get(3)
         .and_then(|n| n.parse().ok())
         .unwrap_or(20_261_127);
+    let mode = args.get(4).map_or("all", String::as_str);
     let started = Instant::now();
     let records = read_corpus(path);
     let texts: Vec<PaperText> = records.iter().map(|r| r.text.clone()).collect();
     let ours = Corpus::build(texts.clone(), TfIdfParams::FOR_YOU);
-    let sanity = Corpus::build(texts, TfIdfParams::SANITY);
     println!(
-        "corpus: {} papers; vocabularies: For-you {} terms, baseline {} terms; built in {:.1?}",
+        "corpus: {} papers; For-you vocabulary {} terms; built in {:.1?}",
         records.len(),
-        ours.tfidf.dim(),
-        sanity.tfidf.dim(),
+        ours.dim,
         started.elapsed()
     );
     let mut pool = interests(&records);
     println!("interests to draw from: {}", pool.len());
     let mut rng = seed | 1;
     shuffle(&mut pool, &mut rng);
-    let (mut a, mut b) = (Tally::default(), Tally::default());
-    let users = users.min(pool.len());
-    for (u, interest) in pool.iter().take(users).enumerate() {
-        let mut likes = interest.clone();
-        shuffle(&mut likes, &mut rng);
-        let k = (10 + (next_random(&mut rng) % 21) as usize).min(likes.len());
-        likes.truncate(k);
-        let held = (k as f64 * 0.2).ceil().max(2.0) as usize;
-        let held_out: HashSet<usize> = likes[..held].iter().copied().collect();
-        let train: Vec<usize> = likes[held..].to_vec();
-        let exclude: HashSet<usize> = train.iter().copied().collect();
-
-        let clock = Instant::now();
-        let feedback = Feedback {
-            saved: train.iter().map(|&i| ours.ids[i].clone()).collect(),
-            ..Feedback::default()
-        };
-        let model = train_user(&ours, &feedback, &LogisticParams::default(), u as u64 + 1);
-        let scores: Vec<f32> = ours.vectors.iter().map(|x| model.model.score(x)).collect();
-        a.add(
-            &top(&scores, &exclude, 50),
-            &held_out,
-            clock.elapsed().as_secs_f64(),
+    let users = users.min(pool.len() / 2);
+    let test = draw_users(&pool[..users], &mut rng);
+    if mode == "validate" {
+        let validation = draw_users(&pool[users..2 * users], &mut rng);
+        println!(
+            "validation users: {} (interests disjoint from the test users')",
+            validation.len()
         );
-
-        let clock = Instant::now();
-        let examples: Vec<(&SparseVec, bool)> = sanity
-            .vectors
-            .iter()
-            .enumerate()
-            .map(|(i, x)| (x, exclude.contains(&i)))
-            .collect();
-        let svm = train_linear_svm(&examples, sanity.tfidf.dim(), 0.01, 50, u as u64 + 1);
-        let scores: Vec<f32> = sanity.vectors.iter().map(|x| svm.score(x)).collect();
-        b.add(
-            &top(&scores, &exclude, 50),
-            &held_out,
-            clock.elapsed().as_secs_f64(),
-        );
-        if (u + 1) % 50 == 0 {
-            eprintln!("{} users done", u + 1);
+        for (l2, centroid, iterations) in [
+            (1e-3, 1.0, 60),
+            (1e-3, 0.0, 60),
+            (1e-3, 3.0, 60),
+            (1e-2, 1.0, 60),
+            (1e-4, 1.0, 60),
+            (1e-3, 1.0, 30),
+        ] {
+            let params = LogisticParams {
+                l2,
+                centroid_weight: centroid,
+                iterations,
+                ..LogisticParams::default()
+            };
+            let tally = evaluate_ours(&ours, &validation, &params);
+            report(
+                &format!("l2 {l2}, centroid {centroid}, {iterations} steps"),
+                &tally,
+                validation.len(),
+            );
         }
+        return;
     }
-    let n = users as f64;
     println!("users: {users} (seed {seed})");
-    println!(
-        "(a) For-you (logistic regression + centroid, tf-idf uni+bigrams): precision@10 {:.3}, recall@50 {:.3}, {:.0} ms per user",
-        a.precision_at_10 / n,
-        a.recall_at_50 / n,
-        1e3 * a.seconds / n
+    let a = evaluate_ours(&ours, &test, &LogisticParams::default());
+    report(
+        "(a) For-you (logistic regression + centroid, tf-idf uni+bigrams)",
+        &a,
+        users,
     );
-    println!(
-        "(b) arxiv-sanity-lite baseline (LinearSVC C=0.01 balanced, tf-idf uni+bigrams): precision@10 {:.3}, recall@50 {:.3}, {:.0} ms per user",
-        b.precision_at_10 / n,
-        b.recall_at_50 / n,
-        1e3 * b.seconds / n
-    );
+    if mode == "all" {
+        let sanity = Corpus::build(
+            records.into_iter().map(|r| r.text).collect(),
+            TfIdfParams::SANITY,
+        );
+        println!("baseline vocabulary: {} terms", sanity.dim);
+        let b = evaluate_baseline(&sanity, &test);
+        report(
+            "(b) arxiv-sanity-lite baseline (LinearSVC C=0.01 balanced, tf-idf uni+bigrams)",
+            &b,
+            users,
+        );
+    }
     println!("total {:.1?}", started.elapsed());
 }

@@ -114,42 +114,15 @@ fn nesterov_logistic(
     let (mut prev_w, mut prev_b) = (w.to_vec(), *b);
     let (mut look_w, mut look_b) = (w.to_vec(), *b);
     let mut grad = vec![0.0f32; w.len()];
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let chunk = examples.len().div_ceil(threads).max(1);
-    let mut partials = vec![vec![0.0f32; w.len()]; examples.len().div_ceil(chunk).max(1)];
     for t in 0..params.iterations {
-        // The gradient over all examples, a share of them on each core.
-        let look = &look_w;
-        let sums: Vec<f32> = std::thread::scope(|scope| {
-            let handles: Vec<_> = examples
-                .chunks(chunk)
-                .zip(partials.iter_mut())
-                .map(|(part, partial)| {
-                    scope.spawn(move || {
-                        partial.iter_mut().for_each(|g| *g = 0.0);
-                        let mut grad_b = 0.0;
-                        for (x, y, c) in part {
-                            let margin = y * (x.dot_dense(look) + look_b);
-                            // d/dm log(1 + e^-m) = -1 / (1 + e^m)
-                            let g = -c * y / (1.0 + margin.exp());
-                            x.add_to(partial, g);
-                            grad_b += g;
-                        }
-                        grad_b
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or(0.0))
-                .collect()
-        });
-        let grad_b: f32 = sums.iter().sum();
-        grad.copy_from_slice(&partials[0]);
-        for partial in &partials[1..] {
-            for (g, p) in grad.iter_mut().zip(partial) {
-                *g += p;
-            }
+        grad.iter_mut().for_each(|g| *g = 0.0);
+        let mut grad_b = 0.0;
+        for (x, y, c) in examples {
+            let margin = y * (x.dot_dense(&look_w) + look_b);
+            // d/dm log(1 + e^-m) = -1 / (1 + e^m)
+            let g = -c * y / (1.0 + margin.exp());
+            x.add_to(&mut grad, g);
+            grad_b += g;
         }
         let momentum = t as f32 / (t as f32 + 3.0);
         for i in 0..w.len() {

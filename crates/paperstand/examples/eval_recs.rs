@@ -243,18 +243,20 @@ fn main() {
             "validation users: {} (interests disjoint from the test users')",
             validation.len()
         );
-        for (l2, centroid, iterations) in [
-            (1e-3, 1.0, 60),
-            (1e-3, 0.0, 60),
-            (1e-3, 3.0, 60),
-            (1e-2, 1.0, 60),
-            (1e-4, 1.0, 60),
-            (1e-3, 1.0, 30),
+        for (l2, centroid, iterations, background) in [
+            (1e-3, 1.0, 60, 1_000),
+            (1e-3, 0.0, 60, 1_000),
+            (1e-3, 3.0, 60, 1_000),
+            (1e-2, 1.0, 60, 1_000),
+            (1e-4, 1.0, 60, 1_000),
+            (1e-3, 1.0, 30, 1_000),
+            (1e-3, 1.0, 60, 5_000),
         ] {
             let params = LogisticParams {
                 l2,
                 centroid_weight: centroid,
                 iterations,
+                background,
                 ..LogisticParams::default()
             };
             let tally = evaluate_ours(&ours, &validation, &params);

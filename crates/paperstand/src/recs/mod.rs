@@ -137,9 +137,6 @@ impl Corpus {
     }
 }
 
-/// Background papers sampled as negatives for each model.
-pub const BACKGROUND_NEGATIVES: usize = 1_000;
-
 /// A member's trained model, with what it learnt from.
 #[derive(Debug)]
 pub struct UserModel {
@@ -176,7 +173,9 @@ pub fn train_user(
     let mut excluded: HashSet<usize> = positives.iter().chain(&explicit).copied().collect();
     let mut negatives = explicit.clone();
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let wanted = BACKGROUND_NEGATIVES.min(corpus.len().saturating_sub(excluded.len()));
+    let wanted = params
+        .background
+        .min(corpus.len().saturating_sub(excluded.len()));
     let mut tries = 0;
     while negatives.len() < explicit.len() + wanted && tries < wanted * 4 {
         tries += 1;

@@ -34,6 +34,8 @@ pub struct LogisticParams {
     /// Weight of the positives' centroid added to the learnt weights: with a handful of
     /// positives, "like these on average" generalises where the margin alone overfits.
     pub centroid_weight: f32,
+    /// Background papers sampled as negatives.
+    pub background: usize,
 }
 
 impl Default for LogisticParams {
@@ -45,6 +47,7 @@ impl Default for LogisticParams {
             iterations: 60,
             explicit_negative_weight: 5.0,
             centroid_weight: 1.0,
+            background: 1_000,
         }
     }
 }

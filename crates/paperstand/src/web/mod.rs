@@ -12,11 +12,16 @@ pub mod error;
 pub mod exports;
 pub mod feed_formats;
 pub mod feeds;
+pub mod foryou;
+pub mod library;
+pub mod library_import;
+pub mod library_views;
 pub mod markup;
 pub mod pages;
 pub mod router;
 pub mod search;
 pub mod subscribe;
+pub mod topics;
 pub mod views;
 
 use std::future::Future;
@@ -61,6 +66,10 @@ pub struct AppState {
     pub submissions: Arc<community::Submissions>,
     /// The trending lists and breakdowns every page, API and feed shows.
     pub ranking: Arc<Ranking>,
+    /// Members' For-you lists (their models and the corpus of paper vectors).
+    pub recs: Arc<crate::recs::Recommender>,
+    /// Library imports running or done on this node.
+    pub imports: Arc<crate::library::Imports>,
     /// `[digest]` and the sender address: links in digests and the preview.
     pub digests: Arc<DigestSettings>,
 }
@@ -86,6 +95,8 @@ impl AppState {
             auth: auth::Auth::ephemeral(),
             submissions: Arc::default(),
             ranking: Arc::default(),
+            recs: Arc::default(),
+            imports: Arc::default(),
             digests: Arc::default(),
         }
     }
@@ -124,8 +135,13 @@ impl AppState {
         self
     }
 
-    /// The same state with a search service.
+    /// The same state with a search service; For-you then uses its model's embeddings.
     pub fn with_search(mut self, search: Arc<Search>) -> AppState {
+        let model = match search.semantic_status() {
+            crate::search::SemanticStatus::On { model } => Some(model.clone()),
+            crate::search::SemanticStatus::Off { .. } => None,
+        };
+        self.recs = Arc::new(crate::recs::Recommender::with_embeddings(model));
         self.search = Some(search);
         self
     }

@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::build::{compose, message_id, period_papers};
 use super::period::{Period, current_period};
+use super::personal::Personal;
 use super::render::{Rendered, Site, render};
 use super::{mail_host, unsaved};
 use crate::ranking::Ranking;
@@ -33,6 +34,7 @@ pub async fn preview(
     store: &dyn Store,
     ranking: &Ranking,
     site: &Site,
+    personal: Option<&Personal>,
     subscriber: &Subscriber,
     now: OffsetDateTime,
 ) -> anyhow::Result<Rendered> {
@@ -50,6 +52,11 @@ pub async fn preview(
         .collect();
     let host = mail_host(&site.public_url);
     let mut digest = compose(subscriber, period, &papers, &received, &host);
+    if let Some(personal) = personal {
+        personal
+            .add_sections(store, ranking, subscriber, period, &received, &mut digest, now)
+            .await?;
+    }
     digest.message_id = message_id(period, subscriber.id, &host);
     render(store, site, subscriber, &unsaved(digest, now), now).await
 }

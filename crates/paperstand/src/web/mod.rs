@@ -242,11 +242,6 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     let mailer = crate::digest::setup::mailer(&config)?;
     let public_url = config.public_url();
     let auth = auth::Auth::load(store.as_ref(), public_url.starts_with("https://"), mailer).await?;
-    if config.digest.enabled {
-        let transport = crate::digest::setup::transport(&config)?;
-        let digests = crate::digest::setup::service(&config, store.clone(), transport).await?;
-        tokio::spawn(digests.run_forever());
-    }
     let fetcher = crate::ingest::fetch::Fetcher::new(&config.ingest, &public_url)?;
     let submissions = community::Submissions {
         arxiv: Some((Arc::new(fetcher), config.ingest.api_base_url.clone())),
@@ -258,6 +253,19 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
         .with_submissions(submissions)
         .with_trending(config.trending)
         .with_digests(config.digest.clone(), config.mail.clone());
+    if config.digest.enabled {
+        // The pages' recommender and search, so "picked for you" and topic sections are
+        // what /for-you and /topics show (and the corpus is built once).
+        let personal = crate::digest::personal::Personal {
+            recs: state.recs.clone(),
+            search: Some(search.clone()),
+        };
+        let transport = crate::digest::setup::transport(&config)?;
+        let digests =
+            crate::digest::setup::service(&config, store.clone(), transport, Some(Arc::new(personal)))
+                .await?;
+        tokio::spawn(digests.run_forever());
+    }
     serve(listener, state, shutdown_signal()).await?;
     let saver = search.clone();
     let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;

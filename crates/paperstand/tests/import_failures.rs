@@ -529,6 +529,10 @@ impl paperstand_store::Leases for FailingAfter {
 
     async fn lease(&self, name: &str) -> paperstand_store::Result<Option<paperstand_store::Lease>> {
         self.inner.lease(name).await
+    }
+}
+
+#[async_trait]
 impl paperstand_store::Library for FailingAfter {
     async fn save_papers(
         &self,

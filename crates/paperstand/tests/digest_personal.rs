@@ -30,7 +30,12 @@ async fn picks_and_topics_come_from_the_members_library() {
     let made = ada
         .post(
             "/topics",
-            &[("name", "LLM safety"), ("q", "safety"), ("mode", "keyword"), ("cat", "")],
+            &[
+                ("name", "LLM safety"),
+                ("q", "safety"),
+                ("mode", "keyword"),
+                ("cat", ""),
+            ],
         )
         .await;
     assert_eq!(made.status, 303, "{}", made.body);
@@ -44,7 +49,13 @@ async fn picks_and_topics_come_from_the_members_library() {
     let manage = done.location().split('?').next().unwrap().to_owned();
     let page = ada.get(&manage).await;
     assert!(page.body.contains("LLM safety") && page.body.contains("name=\"picks\""));
-    let day = app.store.paper(&LLM_SAFETY.parse().unwrap()).await.unwrap().unwrap().listed_on;
+    let day = app
+        .store
+        .paper(&LLM_SAFETY.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .listed_on;
     // A weekly digest sent the day after covers it.
     let send_day = day + Duration::days(1);
     let weekday = send_day.weekday().number_from_monday().to_string();
@@ -64,8 +75,16 @@ async fn picks_and_topics_come_from_the_members_library() {
     ];
     let saved = ada.post(&manage, &fields).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
-    let s = app.store.subscriber_by_email("ada@example.org").await.unwrap().unwrap();
-    assert_eq!((s.preferences.picks, s.preferences.topics.clone()), (3, vec![topic.id]));
+    let s = app
+        .store
+        .subscriber_by_email("ada@example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.preferences.picks, s.preferences.topics.clone()),
+        (3, vec![topic.id])
+    );
     // Someone else's topic cannot be chosen.
     fields.push(("topics", "999999"));
     let refused = ada.post(&manage, &fields).await;
@@ -91,12 +110,18 @@ async fn picks_and_topics_come_from_the_members_library() {
     .unwrap();
     assert_eq!(report.with_papers, 1, "{report:?}");
     let items = &digests[0].items;
-    let topical: Vec<_> = items.iter().filter(|i| i.section == format!("topic:{}", topic.id)).collect();
+    let topical: Vec<_> = items
+        .iter()
+        .filter(|i| i.section == format!("topic:{}", topic.id))
+        .collect();
     assert!(!topical.is_empty(), "{items:?}");
     assert!(topical.iter().all(|i| i.reason.contains("LLM safety")));
     let picks: Vec<_> = items.iter().filter(|i| i.section == "picks").collect();
     assert!(!picks.is_empty() && picks.len() <= 3, "{items:?}");
-    assert!(picks.iter().all(|i| !i.reason.is_empty()), "each pick says why: {picks:?}");
+    assert!(
+        picks.iter().all(|i| !i.reason.is_empty()),
+        "each pick says why: {picks:?}"
+    );
     let saved_ids = [LLM_SAFETY, GUARDRAILS];
     assert!(
         picks.iter().all(|i| !saved_ids.contains(&i.id.base())),
@@ -113,7 +138,9 @@ async fn picks_and_topics_come_from_the_members_library() {
         &common::digest::service(
             &app,
             TestApp::digest_config(),
-            Arc::new(paperstand::digest::transport::FileTransport::new(&app.data_dir())),
+            Arc::new(paperstand::digest::transport::FileTransport::new(
+                &app.data_dir(),
+            )),
         )
         .site,
         &s,
@@ -122,7 +149,15 @@ async fn picks_and_topics_come_from_the_members_library() {
     )
     .await
     .unwrap();
-    assert!(rendered.text.contains("From your topics"), "{}", rendered.text);
-    assert!(rendered.text.contains("Picked for you"), "{}", rendered.text);
+    assert!(
+        rendered.text.contains("From your topics"),
+        "{}",
+        rendered.text
+    );
+    assert!(
+        rendered.text.contains("Picked for you"),
+        "{}",
+        rendered.text
+    );
     assert!(rendered.text.contains("Why: "), "{}", rendered.text);
 }

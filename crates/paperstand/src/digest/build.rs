@@ -331,7 +331,17 @@ async fn run(
             let mut digest = compose(subscriber, period, &papers, got, message_host);
             if let Some(personal) = personal {
                 personal
-                    .add_sections(store, ranking, subscriber, period, got, &mut digest, now)
+                    .add_sections(
+                        store,
+                        ranking,
+                        super::personal::Target {
+                            subscriber,
+                            period,
+                            received: got,
+                        },
+                        &mut digest,
+                        now,
+                    )
                     .await?;
             }
             batch.push(digest);

@@ -200,6 +200,7 @@ impl DigestService {
                 &self.ranking,
                 &self.config,
                 &host,
+                self.personal.as_deref(),
                 now,
                 forced,
             ),
@@ -280,6 +281,7 @@ impl DigestService {
             &self.ranking,
             &self.config,
             &host,
+            self.personal.as_deref(),
             now,
             forced,
         )

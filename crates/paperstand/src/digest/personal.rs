@@ -27,28 +27,45 @@ pub struct Personal {
     pub search: Option<Arc<Search>>,
 }
 
+/// Whose digest, for which period, and what they received before.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The subscriber.
+    pub subscriber: &'a Subscriber,
+    /// The period.
+    pub period: Period,
+    /// Papers sent in earlier digests.
+    pub received: &'a HashSet<ArxivId>,
+}
+
 impl Personal {
     /// Appends the member's topic sections, then their picks, to `digest`.
     pub async fn add_sections(
         &self,
         store: &dyn Store,
         ranking: &Ranking,
-        subscriber: &Subscriber,
-        period: Period,
-        received: &HashSet<ArxivId>,
+        target: Target<'_>,
         digest: &mut NewDigest,
         now: OffsetDateTime,
     ) -> anyhow::Result<()> {
+        let Target {
+            subscriber,
+            period,
+            received,
+        } = target;
         let Some(user) = subscriber.user else {
             return Ok(());
         };
         let prefs = &subscriber.preferences;
         let (first, last) = period.listing_days();
         let mut taken: HashSet<ArxivId> = digest.items.iter().map(|i| i.id.clone()).collect();
-        let fresh = |id: &ArxivId, taken: &HashSet<ArxivId>| !received.contains(id) && !taken.contains(id);
+        let fresh =
+            |id: &ArxivId, taken: &HashSet<ArxivId>| !received.contains(id) && !taken.contains(id);
         if let Some(search) = &self.search {
             for topic_id in &prefs.topics {
-                let Some(topic) = store.topic(*topic_id).await? else { continue };
+                let Some(topic) = store.topic(*topic_id).await? else {
+                    continue;
+                };
                 // Only the member's own topics, whatever the stored preferences say.
                 if topic.user_id != user {
                     continue;
@@ -58,7 +75,10 @@ impl Personal {
                     .map_err(|e| anyhow::anyhow!("topic {}: {e}", topic.id))?;
                 let mut n = 0;
                 for paper in papers {
-                    if n >= prefs.per_category || paper.listed_on > last || !fresh(&paper.id, &taken) {
+                    if n >= prefs.per_category
+                        || paper.listed_on > last
+                        || !fresh(&paper.id, &taken)
+                    {
                         continue;
                     }
                     taken.insert(paper.id.clone());

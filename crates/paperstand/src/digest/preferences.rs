@@ -33,12 +33,7 @@ pub struct PreferencesForm {
 impl PreferencesForm {
     /// The form from its posted fields (a key may come several times: `topics`).
     pub fn from_pairs(pairs: &[(String, String)]) -> PreferencesForm {
-        let first = |key: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
+        let first = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         PreferencesForm {
             frequency: first("frequency").unwrap_or_default(),
             weekday: first("weekday"),
@@ -141,10 +136,12 @@ pub fn parse_preferences(
     }
     let mut topics = Vec::new();
     for raw in &form.topics {
-        let id: i64 = raw
-            .trim()
-            .parse()
-            .map_err(|_| format!("{:?} is not one of your topics.", raw.chars().take(20).collect::<String>()))?;
+        let id: i64 = raw.trim().parse().map_err(|_| {
+            format!(
+                "{:?} is not one of your topics.",
+                raw.chars().take(20).collect::<String>()
+            )
+        })?;
         if !topics.contains(&id) {
             topics.push(id);
         }

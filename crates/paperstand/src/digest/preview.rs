@@ -54,7 +54,17 @@ pub async fn preview(
     let mut digest = compose(subscriber, period, &papers, &received, &host);
     if let Some(personal) = personal {
         personal
-            .add_sections(store, ranking, subscriber, period, &received, &mut digest, now)
+            .add_sections(
+                store,
+                ranking,
+                super::personal::Target {
+                    subscriber,
+                    period,
+                    received: &received,
+                },
+                &mut digest,
+                now,
+            )
             .await?;
     }
     digest.message_id = message_id(period, subscriber.id, &host);
@@ -87,10 +97,15 @@ pub async fn preview_for(state: &AppState, email: &str, user: i64) -> anyhow::Re
         from,
         signer: state.digest_signer(),
     };
+    let personal = Personal {
+        recs: state.recs.clone(),
+        search: state.search.clone(),
+    };
     preview(
         state.store.as_ref(),
         &state.ranking,
         &site,
+        Some(&personal),
         &subscriber,
         now,
     )

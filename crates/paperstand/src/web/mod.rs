@@ -261,9 +261,13 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
             search: Some(search.clone()),
         };
         let transport = crate::digest::setup::transport(&config)?;
-        let digests =
-            crate::digest::setup::service(&config, store.clone(), transport, Some(Arc::new(personal)))
-                .await?;
+        let digests = crate::digest::setup::service(
+            &config,
+            store.clone(),
+            transport,
+            Some(Arc::new(personal)),
+        )
+        .await?;
         tokio::spawn(digests.run_forever());
     }
     serve(listener, state, shutdown_signal()).await?;

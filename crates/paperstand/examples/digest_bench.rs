@@ -133,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
         &ranking,
         &config,
         "bench.example.org",
+        None,
         now,
         Some(day),
     )
@@ -154,6 +155,7 @@ async fn main() -> anyhow::Result<()> {
         &ranking,
         &config,
         "bench.example.org",
+        None,
         now,
         Some(day),
     )
@@ -205,12 +207,14 @@ async fn main() -> anyhow::Result<()> {
         }),
         transport: Arc::new(transport),
         owner: "bench".to_owned(),
+        personal: None,
     };
     let built = build::build_due(
         store.as_ref(),
         &service.ranking,
         &config,
         "bench.example.org",
+        None,
         now,
         Some(send_day),
     )

@@ -234,6 +234,86 @@ async fn hostile_text_runs_no_script_in_the_browser() {
     browser.quit().await;
 }
 
+/// Issue #8 in a real browser: save a paper from the daily page (the script keeps the
+/// page), tag it on /library, and find For-you saying "because you saved" it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_saves_tags_and_gets_picks_because_of_it() {
+    if !browser_installed() {
+        return;
+    }
+    let app = TestApp::with_fixture().await;
+    create_member(
+        &app,
+        "ada@example.org",
+        "Ada",
+        paperstand_store::Role::Member,
+    )
+    .await;
+    let browser = Browser::launch().await;
+    browser.goto(&format!("{}/signin?next=/", app.url)).await;
+    let email = browser.find("input[name=email]").await;
+    browser.type_text(&email, "ada@example.org").await;
+    let password = browser.find("input[name=password]").await;
+    browser
+        .type_text(&password, &format!("{}\n", common::member::PASSWORD))
+        .await;
+    browser.wait_for_url_ending("/").await;
+
+    browser.execute("window.__notReloaded = 7; return 1;").await;
+    let form = browser.find("article.card form.save").await;
+    let action = browser.attribute(&form, "action").await.unwrap();
+    let id = action.trim_start_matches("/save/").to_owned();
+    let button = browser.find("article.card form.save button").await;
+    browser.click(&button).await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while browser.attribute(&button, "aria-pressed").await.as_deref() != Some("true") {
+        assert!(Instant::now() < deadline, "the save button never turned on");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(browser.text(&button).await, "Saved");
+    assert_eq!(
+        browser.execute("return window.__notReloaded;").await,
+        json!(7)
+    );
+
+    browser.goto(&format!("{}/library", app.url)).await;
+    let tag = browser
+        .find(&format!(
+            "#saved-{} form.add-tag input[name=tag]",
+            id.replace('.', "\\.")
+        ))
+        .await;
+    browser.type_text(&tag, "must read\n").await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let chips = browser.find_all("span.tag").await;
+        if let Some(chip) = chips.first()
+            && browser.text(chip).await == "must read"
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the tag never showed on /library"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    browser.goto(&format!("{}/for-you?days=all", app.url)).await;
+    let reasons = browser.find_all("p.why.personal").await;
+    let mut texts = Vec::new();
+    for reason in &reasons {
+        texts.push(browser.text(reason).await);
+    }
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Because you saved — close to:")),
+        "{texts:?}"
+    );
+    browser.quit().await;
+}
+
 /// A confirmed member with the test password, created through the store.
 async fn create_member(
     app: &TestApp,

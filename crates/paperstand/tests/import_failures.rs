@@ -533,6 +533,193 @@ impl paperstand_store::Leases for FailingAfter {
 }
 
 #[async_trait]
+impl paperstand_store::Library for FailingAfter {
+    async fn save_papers(
+        &self,
+        user: paperstand_store::UserId,
+        ids: &[ArxivId],
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.save_papers(user, ids, now).await
+    }
+    async fn unsave_papers(
+        &self,
+        user: paperstand_store::UserId,
+        ids: &[ArxivId],
+    ) -> paperstand_store::Result<u64> {
+        self.inner.unsave_papers(user, ids).await
+    }
+    async fn saved_paper(
+        &self,
+        user: paperstand_store::UserId,
+        id: &ArxivId,
+    ) -> paperstand_store::Result<Option<paperstand_store::SavedPaper>> {
+        self.inner.saved_paper(user, id).await
+    }
+    async fn saved_papers(
+        &self,
+        user: paperstand_store::UserId,
+        filter: &paperstand_store::LibraryFilter,
+        page: paperstand_store::Page,
+    ) -> paperstand_store::Result<Vec<paperstand_store::SavedPaper>> {
+        self.inner.saved_papers(user, filter, page).await
+    }
+    async fn count_saved(
+        &self,
+        user: paperstand_store::UserId,
+        filter: &paperstand_store::LibraryFilter,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.count_saved(user, filter).await
+    }
+    async fn saved_among(
+        &self,
+        user: paperstand_store::UserId,
+        ids: &[ArxivId],
+    ) -> paperstand_store::Result<Vec<ArxivId>> {
+        self.inner.saved_among(user, ids).await
+    }
+    async fn set_read(
+        &self,
+        user: paperstand_store::UserId,
+        ids: &[ArxivId],
+        read: bool,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.set_read(user, ids, read, now).await
+    }
+    async fn set_note(
+        &self,
+        user: paperstand_store::UserId,
+        id: &ArxivId,
+        note: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.set_note(user, id, note, now).await
+    }
+    async fn tag_papers(
+        &self,
+        user: paperstand_store::UserId,
+        ids: &[ArxivId],
+        name: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<paperstand_store::Tag> {
+        self.inner.tag_papers(user, ids, name, now).await
+    }
+    async fn untag_papers(
+        &self,
+        user: paperstand_store::UserId,
+        tag: i64,
+        ids: &[ArxivId],
+    ) -> paperstand_store::Result<u64> {
+        self.inner.untag_papers(user, tag, ids).await
+    }
+    async fn tags(
+        &self,
+        user: paperstand_store::UserId,
+    ) -> paperstand_store::Result<Vec<paperstand_store::Tag>> {
+        self.inner.tags(user).await
+    }
+    async fn tag(&self, tag: i64) -> paperstand_store::Result<Option<paperstand_store::Tag>> {
+        self.inner.tag(tag).await
+    }
+    async fn rename_tag(
+        &self,
+        user: paperstand_store::UserId,
+        tag: i64,
+        name: &str,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.rename_tag(user, tag, name, now).await
+    }
+    async fn delete_tag(
+        &self,
+        user: paperstand_store::UserId,
+        tag: i64,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.delete_tag(user, tag).await
+    }
+    async fn set_tag_public(
+        &self,
+        user: paperstand_store::UserId,
+        tag: i64,
+        public: bool,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.set_tag_public(user, tag, public, now).await
+    }
+    async fn set_not_interested(
+        &self,
+        user: paperstand_store::UserId,
+        id: &ArxivId,
+        marked: bool,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.set_not_interested(user, id, marked, now).await
+    }
+    async fn feedback(
+        &self,
+        user: paperstand_store::UserId,
+    ) -> paperstand_store::Result<paperstand_store::Feedback> {
+        self.inner.feedback(user).await
+    }
+    async fn library_version(
+        &self,
+        user: paperstand_store::UserId,
+    ) -> paperstand_store::Result<i64> {
+        self.inner.library_version(user).await
+    }
+    async fn dial(&self, user: paperstand_store::UserId) -> paperstand_store::Result<Option<f64>> {
+        self.inner.dial(user).await
+    }
+    async fn set_dial(
+        &self,
+        user: paperstand_store::UserId,
+        dial: f64,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<()> {
+        self.inner.set_dial(user, dial, now).await
+    }
+    async fn create_topic(
+        &self,
+        user: paperstand_store::UserId,
+        topic: &paperstand_store::NewTopic,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<paperstand_store::Topic> {
+        self.inner.create_topic(user, topic, now).await
+    }
+    async fn topics(
+        &self,
+        user: paperstand_store::UserId,
+    ) -> paperstand_store::Result<Vec<paperstand_store::Topic>> {
+        self.inner.topics(user).await
+    }
+    async fn topic(&self, topic: i64) -> paperstand_store::Result<Option<paperstand_store::Topic>> {
+        self.inner.topic(topic).await
+    }
+    async fn mark_topic_seen(
+        &self,
+        user: paperstand_store::UserId,
+        topic: i64,
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.mark_topic_seen(user, topic, now).await
+    }
+    async fn delete_topic(
+        &self,
+        user: paperstand_store::UserId,
+        topic: i64,
+    ) -> paperstand_store::Result<bool> {
+        self.inner.delete_topic(user, topic).await
+    }
+    async fn delete_personal_data(
+        &self,
+        user: paperstand_store::UserId,
+    ) -> paperstand_store::Result<u64> {
+        self.inner.delete_personal_data(user).await
+    }
+}
+
+#[async_trait]
 impl paperstand_store::Digests for FailingAfter {
     async fn subscribe(
         &self,

@@ -1,16 +1,19 @@
 //! `paperstand migrate-store` as an operator runs it: the demo papers plus members,
 //! votes, comments, reports, submissions, curation, links, signals, embeddings,
-//! settings, digest subscribers, a digest and its outbox row, copied from SQLite into a fresh PostgreSQL schema, twice (the second run
-//! must change nothing); then counts per table and a sample of rows compared through
-//! the Store trait on both sides. Needs PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
+//! settings, digest subscribers, a digest and its outbox row, libraries (saved papers,
+//! notes, tags, not-interested marks, dials, topics), copied from SQLite into a fresh
+//! PostgreSQL schema, twice (the second run must change nothing); then counts per table
+//! and a sample of rows compared through the Store trait on both sides.
+//! Needs PostgreSQL (see `PAPERSTAND_TEST_POSTGRES_URL`).
 
 use std::process::Command;
 
 use paperstand::app::import_demo_once;
 use paperstand_store::contract::postgres::TestSchema;
 use paperstand_store::{
-    Community, DigestItem, DigestKind, Digests, Leases, NewDigest, NewEmbedding, NewUser, Page,
-    Preferences, Role, SqliteStore, Store, SubscribeOutcome, TrendingQuery,
+    Community, DigestItem, DigestKind, Digests, Leases, Library, LibraryFilter, NewDigest,
+    NewEmbedding, NewTopic, NewUser, Page, Preferences, Role, SqliteStore, Store, SubscribeOutcome,
+    TrendingQuery,
 };
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -134,6 +137,59 @@ async fn seed_community(store: &SqliteStore) {
         message_id: "digest-1@example.org".to_owned(),
     };
     assert_eq!(store.insert_digests(&[digest], now).await.unwrap(), 1);
+    seed_library(store, &members, &papers, now).await;
+}
+
+/// Saved papers with a note and a read mark, a public and a private tag, a
+/// not-interested mark, a dial and a topic: every library table gets rows.
+async fn seed_library(
+    store: &SqliteStore,
+    members: &[i64],
+    papers: &[paperstand_core::Paper],
+    now: OffsetDateTime,
+) {
+    let ids: Vec<_> = papers.iter().take(6).map(|p| p.id.clone()).collect();
+    for (i, member) in members.iter().enumerate().take(2) {
+        store.save_papers(*member, &ids[..3], now).await.unwrap();
+        let tag = store
+            .tag_papers(*member, &ids[2..5], &format!("Reading {i}"), now)
+            .await
+            .unwrap();
+        store
+            .tag_papers(*member, &ids[..1], "private", now)
+            .await
+            .unwrap();
+        store
+            .set_tag_public(*member, tag.id, true, now)
+            .await
+            .unwrap();
+        store
+            .set_note(*member, &ids[0], "**key** idea, 'quoted'", now)
+            .await
+            .unwrap();
+        store
+            .set_read(*member, &ids[1..2], true, now)
+            .await
+            .unwrap();
+        store
+            .set_not_interested(*member, &ids[5], true, now)
+            .await
+            .unwrap();
+        store.set_dial(*member, 0.25, now).await.unwrap();
+        store
+            .create_topic(
+                *member,
+                &NewTopic {
+                    name: "Sparse attention".to_owned(),
+                    query: "sparse attention".to_owned(),
+                    mode: "keyword".to_owned(),
+                    category: Some("cs.LG".to_owned()),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+    }
 }
 
 fn migrate(from: &std::path::Path, to: &str) -> String {
@@ -216,6 +272,16 @@ async fn migrate_store_copies_everything_and_can_run_again() {
     assert!(count_of("votes") > 10);
     assert_eq!(count_of("subscribers"), 2);
     assert_eq!(count_of("outbox"), 1);
+    for table in [
+        "library_items",
+        "library_tags",
+        "library_item_tags",
+        "not_interested",
+        "library_prefs",
+        "topics",
+    ] {
+        assert!(count_of(table) > 0, "{table} has rows to copy");
+    }
 
     assert_same(&sqlite, &postgres).await;
 
@@ -231,6 +297,22 @@ async fn migrate_store_copies_everything_and_can_run_again() {
     let a = sqlite.create_user(&new_user, now).await.unwrap();
     let b = postgres.create_user(&new_user, now).await.unwrap();
     assert_eq!(a.id, b.id, "the next user id is the same on both");
+    let ids = [paper_id(&sqlite).await];
+    let tag_a = sqlite.tag_papers(a.id, &ids, "new", now).await.unwrap();
+    let tag_b = postgres.tag_papers(b.id, &ids, "new", now).await.unwrap();
+    assert_eq!(tag_a, tag_b, "the next tag id is the same on both");
+    let new_topic = NewTopic {
+        name: "t".to_owned(),
+        query: "q".to_owned(),
+        mode: String::new(),
+        category: None,
+    };
+    let topic_a = sqlite.create_topic(a.id, &new_topic, now).await.unwrap();
+    let topic_b = postgres.create_topic(b.id, &new_topic, now).await.unwrap();
+    assert_eq!(
+        topic_a.id, topic_b.id,
+        "the next topic id is the same on both"
+    );
     let paper = sqlite.papers_after(None, 1).await.unwrap().remove(0);
     let mut changed = paper.clone();
     changed.title.push_str(" (revised)");
@@ -246,6 +328,48 @@ async fn migrate_store_copies_everything_and_can_run_again() {
     );
     sqlite.close().await;
     postgres.close().await;
+}
+
+async fn paper_id(store: &SqliteStore) -> paperstand_core::ArxivId {
+    store.papers_after(None, 1).await.unwrap().remove(0).id
+}
+
+/// Every member's library read through the Store trait is the same on both sides.
+async fn assert_same_libraries(a: &dyn Store, b: &dyn Store, users: &[paperstand_store::User]) {
+    let all = Page {
+        limit: 100,
+        offset: 0,
+    };
+    let (mut saved_seen, mut public_seen) = (0, false);
+    for user in users {
+        let id = user.id;
+        let filter = LibraryFilter::default();
+        let saved = a.saved_papers(id, &filter, all).await.unwrap();
+        assert_eq!(saved, b.saved_papers(id, &filter, all).await.unwrap());
+        let tags = a.tags(id).await.unwrap();
+        assert_eq!(tags, b.tags(id).await.unwrap());
+        saved_seen += saved.len();
+        public_seen |= tags.iter().any(|t| t.public);
+        for tag in &tags {
+            let tagged = LibraryFilter {
+                tag: Some(tag.id),
+                ..LibraryFilter::default()
+            };
+            assert_eq!(
+                a.saved_papers(id, &tagged, all).await.unwrap(),
+                b.saved_papers(id, &tagged, all).await.unwrap()
+            );
+        }
+        assert_eq!(a.feedback(id).await.unwrap(), b.feedback(id).await.unwrap());
+        assert_eq!(a.dial(id).await.unwrap(), b.dial(id).await.unwrap());
+        assert_eq!(
+            a.library_version(id).await.unwrap(),
+            b.library_version(id).await.unwrap()
+        );
+        assert_eq!(a.topics(id).await.unwrap(), b.topics(id).await.unwrap());
+    }
+    assert!(saved_seen > 0, "the comparison saw saved papers");
+    assert!(public_seen, "and a public tag");
 }
 
 /// A sample of rows read through the Store trait is the same on both sides.
@@ -273,6 +397,7 @@ async fn assert_same(a: &dyn Store, b: &dyn Store) {
     };
     let users = a.users(page).await.unwrap();
     assert_eq!(users, b.users(page).await.unwrap());
+    assert_same_libraries(a, b, &users).await;
     let ids: Vec<_> = a
         .papers_after(None, 40)
         .await

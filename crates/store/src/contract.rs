@@ -14,6 +14,7 @@ pub mod activity;
 pub mod curation;
 pub mod digests;
 pub mod leases;
+pub mod library;
 pub mod members;
 pub mod postgres;
 pub mod repos;
@@ -652,6 +653,13 @@ macro_rules! store_contract_tests {
             trending_star_baselines,
             trending_filters,
             trending_counts_by_utc_day
+        );
+        $crate::store_contract_tests!(@module library, $make;
+            library_save_tag_note_and_read,
+            library_tags_belong_to_their_member,
+            library_feedback_and_dial,
+            library_topics_round_trip,
+            library_personal_data_deletion
         );
         $crate::store_contract_tests!(@module digests, $make;
             subscriptions_need_confirmation,

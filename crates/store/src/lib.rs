@@ -9,6 +9,7 @@ pub mod copy;
 pub mod digests;
 mod fingerprint;
 pub mod leases;
+pub mod library;
 mod migrations;
 pub mod postgres;
 pub mod sqlite;
@@ -31,6 +32,7 @@ pub use digests::{
 };
 pub use fingerprint::fingerprint;
 pub use leases::{Lease, Leases};
+pub use library::{Feedback, Library, LibraryFilter, NewTopic, SavedPaper, Tag, Topic};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -151,7 +153,7 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Community + Leases + Digests + Send + Sync + std::fmt::Debug {
+pub trait Store: Community + Leases + Digests + Library + Send + Sync + std::fmt::Debug {
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.

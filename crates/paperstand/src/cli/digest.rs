@@ -73,7 +73,9 @@ async fn send(config: &Config, store: Arc<dyn Store>, args: &SendArgs) -> anyhow
     if args.dry_run {
         let dir = config.data_dir.join("mail").join("dry-run");
         let transport = Arc::new(FileTransport::new(&dir));
-        let service = crate::digest::setup::service(config, store, transport).await?;
+        let personal = crate::digest::setup::personal_for_cli(config, store.clone()).await;
+        let service =
+            crate::digest::setup::service(config, store, transport, Some(personal)).await?;
         let (report, rendered) = service.dry_run(forced).await?;
         for message in &rendered {
             crate::digest::send::Transport::deliver(&FileTransport::new(&dir), &message.message)
@@ -89,7 +91,9 @@ async fn send(config: &Config, store: Arc<dyn Store>, args: &SendArgs) -> anyhow
         return Ok(ExitCode::SUCCESS);
     }
     let transport = crate::digest::setup::transport(config)?;
-    let service: DigestService = crate::digest::setup::service(config, store, transport).await?;
+    let personal = crate::digest::setup::personal_for_cli(config, store.clone()).await;
+    let service: DigestService =
+        crate::digest::setup::service(config, store, transport, Some(personal)).await?;
     let report = service.run_once(forced).await?;
     print_run(&report);
     Ok(if report.send.failed > 0 {
@@ -155,11 +159,14 @@ async fn preview(
     let transport = Arc::new(FileTransport::new(
         &config.data_dir.join("mail").join("dry-run"),
     ));
-    let service = crate::digest::setup::service(config, store.clone(), transport).await?;
+    let personal = crate::digest::setup::personal_for_cli(config, store.clone()).await;
+    let service =
+        crate::digest::setup::service(config, store.clone(), transport, Some(personal)).await?;
     let rendered = crate::digest::preview::preview(
         store.as_ref(),
         &service.ranking,
         &service.site,
+        service.personal.as_deref(),
         &subscriber,
         time::OffsetDateTime::now_utc(),
     )

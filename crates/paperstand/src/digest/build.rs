@@ -19,6 +19,7 @@ use serde::Serialize;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::period::{Period, current_period, is_listing_day, ready};
+use super::personal::Personal;
 use crate::config::DigestConfig;
 use crate::ranking::Ranking;
 
@@ -207,10 +208,18 @@ pub async fn build_due(
     ranking: &Ranking,
     config: &DigestConfig,
     message_host: &str,
+    personal: Option<&Personal>,
     now: OffsetDateTime,
     forced: Option<Date>,
 ) -> anyhow::Result<BuildReport> {
-    let (report, _) = run(store, ranking, config, message_host, now, forced, true).await?;
+    let context = Context {
+        store,
+        ranking,
+        config,
+        message_host,
+        personal,
+    };
+    let (report, _) = run(&context, now, forced, true).await?;
     Ok(report)
 }
 
@@ -220,21 +229,42 @@ pub async fn compose_due(
     ranking: &Ranking,
     config: &DigestConfig,
     message_host: &str,
+    personal: Option<&Personal>,
     now: OffsetDateTime,
     forced: Option<Date>,
 ) -> anyhow::Result<(BuildReport, Vec<NewDigest>)> {
-    run(store, ranking, config, message_host, now, forced, false).await
+    let context = Context {
+        store,
+        ranking,
+        config,
+        message_host,
+        personal,
+    };
+    run(&context, now, forced, false).await
+}
+
+/// What a build run reads.
+struct Context<'a> {
+    store: &'a dyn Store,
+    ranking: &'a Ranking,
+    config: &'a DigestConfig,
+    message_host: &'a str,
+    personal: Option<&'a Personal>,
 }
 
 async fn run(
-    store: &dyn Store,
-    ranking: &Ranking,
-    config: &DigestConfig,
-    message_host: &str,
+    context: &Context<'_>,
     now: OffsetDateTime,
     forced: Option<Date>,
     record: bool,
 ) -> anyhow::Result<(BuildReport, Vec<NewDigest>)> {
+    let Context {
+        store,
+        ranking,
+        config,
+        message_host,
+        personal,
+    } = *context;
     let mut composed = Vec::new();
     let mut report = BuildReport::default();
     let mut periods: HashMap<Period, Arc<PeriodPapers>> = HashMap::new();
@@ -298,7 +328,22 @@ async fn run(
                 }
             };
             let got = received.get(&subscriber.id).unwrap_or(&empty);
-            let digest = compose(subscriber, period, &papers, got, message_host);
+            let mut digest = compose(subscriber, period, &papers, got, message_host);
+            if let Some(personal) = personal {
+                personal
+                    .add_sections(
+                        store,
+                        ranking,
+                        super::personal::Target {
+                            subscriber,
+                            period,
+                            received: got,
+                        },
+                        &mut digest,
+                        now,
+                    )
+                    .await?;
+            }
             batch.push(digest);
         }
         let inserted = if record {

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod links;
 pub mod period;
+pub mod personal;
 pub mod preferences;
 pub mod preview;
 pub mod render;
@@ -49,6 +50,8 @@ pub struct DigestService {
     pub transport: Arc<dyn Transport>,
     /// This process's name on claimed outbox rows.
     pub owner: String,
+    /// Topic and "picked for you" sections; `None` leaves them out.
+    pub personal: Option<Arc<personal::Personal>>,
 }
 
 /// One run: what was built and what was sent.
@@ -197,6 +200,7 @@ impl DigestService {
                 &self.ranking,
                 &self.config,
                 &host,
+                self.personal.as_deref(),
                 now,
                 forced,
             ),
@@ -277,6 +281,7 @@ impl DigestService {
             &self.ranking,
             &self.config,
             &host,
+            self.personal.as_deref(),
             now,
             forced,
         )

@@ -2,7 +2,6 @@
 //! chose, with a message that says what to fix.
 
 use paperstand_store::{EmptyPolicy, Frequency, MailFormat, Preferences};
-use serde::Deserialize;
 
 use super::period::time_zone;
 
@@ -10,9 +9,11 @@ use super::period::time_zone;
 const MAX_CATEGORIES: usize = 10;
 /// Most papers in a section.
 const MAX_SECTION: u32 = 50;
+/// Most papers picked for you.
+const MAX_PICKS: u32 = 20;
 
 /// The preferences form, as posted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default)]
 pub struct PreferencesForm {
     pub frequency: String,
     pub weekday: Option<String>,
@@ -23,6 +24,34 @@ pub struct PreferencesForm {
     pub per_category: Option<String>,
     pub empty: String,
     pub format: String,
+    /// Papers picked for you (members only).
+    pub picks: Option<String>,
+    /// Topic ids ticked (members only; each a `topics` field).
+    pub topics: Vec<String>,
+}
+
+impl PreferencesForm {
+    /// The form from its posted fields (a key may come several times: `topics`).
+    pub fn from_pairs(pairs: &[(String, String)]) -> PreferencesForm {
+        let first = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        PreferencesForm {
+            frequency: first("frequency").unwrap_or_default(),
+            weekday: first("weekday"),
+            hour: first("hour").unwrap_or_default(),
+            time_zone: first("time_zone").unwrap_or_default(),
+            trending: first("trending").unwrap_or_default(),
+            categories: first("categories"),
+            per_category: first("per_category"),
+            empty: first("empty").unwrap_or_default(),
+            format: first("format").unwrap_or_default(),
+            picks: first("picks"),
+            topics: pairs
+                .iter()
+                .filter(|(k, _)| k == "topics")
+                .map(|(_, v)| v.clone())
+                .collect(),
+        }
+    }
 }
 
 /// Reads and checks the preferences form.
@@ -102,6 +131,25 @@ pub fn parse_preferences(
         "text" => MailFormat::Text,
         _ => return Err("Choose HTML and text, or text only.".to_owned()),
     };
+    if let Some(picks) = &form.picks {
+        prefs.picks = number("Papers picked for you", picks, MAX_PICKS)?;
+    }
+    let mut topics = Vec::new();
+    for raw in &form.topics {
+        let id: i64 = raw.trim().parse().map_err(|_| {
+            format!(
+                "{:?} is not one of your topics.",
+                raw.chars().take(20).collect::<String>()
+            )
+        })?;
+        if !topics.contains(&id) {
+            topics.push(id);
+        }
+    }
+    if topics.len() > MAX_CATEGORIES {
+        return Err(format!("Choose at most {MAX_CATEGORIES} topics."));
+    }
+    prefs.topics = topics;
     if prefs.trending == 0
         && prefs.categories.is_empty()
         && prefs.topics.is_empty()
@@ -127,6 +175,7 @@ mod tests {
             per_category: Some("4".to_owned()),
             empty: "skip".to_owned(),
             format: "text".to_owned(),
+            ..PreferencesForm::default()
         }
     }
 

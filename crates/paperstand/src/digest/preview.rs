@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::build::{compose, message_id, period_papers};
 use super::period::{Period, current_period};
+use super::personal::Personal;
 use super::render::{Rendered, Site, render};
 use super::{mail_host, unsaved};
 use crate::ranking::Ranking;
@@ -33,6 +34,7 @@ pub async fn preview(
     store: &dyn Store,
     ranking: &Ranking,
     site: &Site,
+    personal: Option<&Personal>,
     subscriber: &Subscriber,
     now: OffsetDateTime,
 ) -> anyhow::Result<Rendered> {
@@ -50,6 +52,21 @@ pub async fn preview(
         .collect();
     let host = mail_host(&site.public_url);
     let mut digest = compose(subscriber, period, &papers, &received, &host);
+    if let Some(personal) = personal {
+        personal
+            .add_sections(
+                store,
+                ranking,
+                super::personal::Target {
+                    subscriber,
+                    period,
+                    received: &received,
+                },
+                &mut digest,
+                now,
+            )
+            .await?;
+    }
     digest.message_id = message_id(period, subscriber.id, &host);
     render(store, site, subscriber, &unsaved(digest, now), now).await
 }
@@ -80,10 +97,15 @@ pub async fn preview_for(state: &AppState, email: &str, user: i64) -> anyhow::Re
         from,
         signer: state.digest_signer(),
     };
+    let personal = Personal {
+        recs: state.recs.clone(),
+        search: state.search.clone(),
+    };
     preview(
         state.store.as_ref(),
         &state.ranking,
         &site,
+        Some(&personal),
         &subscriber,
         now,
     )

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use paperstand_store::Store;
 
+use super::personal::Personal;
 use super::send::Transport;
 use super::transport::FileTransport;
 use super::{DigestService, owner_name, signer, site};
@@ -55,11 +56,13 @@ pub fn check_production(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The digest service of this instance, sending through `transport`.
+/// The digest service of this instance, sending through `transport`, with personal
+/// sections when `personal` is given.
 pub async fn service(
     config: &Config,
     store: Arc<dyn Store>,
     transport: Arc<dyn Transport>,
+    personal: Option<Arc<Personal>>,
 ) -> anyhow::Result<DigestService> {
     let public_url = config.public_url();
     let auth = crate::web::auth::Auth::load(
@@ -76,5 +79,34 @@ pub async fn service(
         site: Arc::new(site(config, signer)?),
         transport,
         owner: owner_name(),
+        personal,
     })
+}
+
+/// The personal sections for a command-line run: the recommender, and search when its
+/// index can be opened (not while `serve` holds it: topic sections are then left out,
+/// with a warning; the digest job under `serve` includes them).
+pub async fn personal_for_cli(config: &Config, store: Arc<dyn Store>) -> Arc<Personal> {
+    match crate::search::Search::open(store, config).await {
+        Ok(search) => {
+            let model = match search.semantic_status() {
+                crate::search::SemanticStatus::On { model } => Some(model.clone()),
+                crate::search::SemanticStatus::Off { .. } => None,
+            };
+            Arc::new(Personal {
+                recs: Arc::new(crate::recs::Recommender::with_embeddings(model)),
+                search: Some(Arc::new(search)),
+            })
+        }
+        Err(e) => {
+            eprintln!(
+                "warning: topic sections are left out of this run: the search index cannot be opened ({e:#}); \
+                 the digest job under `serve` includes them"
+            );
+            Arc::new(Personal {
+                recs: Arc::new(crate::recs::Recommender::default()),
+                search: None,
+            })
+        }
+    }
 }

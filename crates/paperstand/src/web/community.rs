@@ -96,7 +96,7 @@ pub struct SubmitPage {
 
 /// An acting member: signed in, address confirmed, not suspended (suspended members
 /// have no session, so only the first two need checking).
-fn actor<'a>(viewer: &'a Viewer, next: &str) -> Result<&'a User, AppError> {
+pub(super) fn actor<'a>(viewer: &'a Viewer, next: &str) -> Result<&'a User, AppError> {
     let user = viewer.member(next)?;
     if user.email_verified_at.is_none() {
         return Err(AppError::Forbidden(
@@ -106,13 +106,13 @@ fn actor<'a>(viewer: &'a Viewer, next: &str) -> Result<&'a User, AppError> {
     Ok(user)
 }
 
-fn parse_id(text: &str) -> Result<ArxivId, AppError> {
+pub(super) fn parse_id(text: &str) -> Result<ArxivId, AppError> {
     text.parse::<ArxivId>()
         .map(|id| id.without_version())
         .map_err(|e| AppError::BadRequest(format!("{e}")))
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
+pub(super) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -120,7 +120,7 @@ fn wants_json(headers: &HeaderMap) -> bool {
 }
 
 /// Back to the page the form was on (this site's only), else `fallback`.
-fn back(headers: &HeaderMap, public_url: &str, fallback: &str) -> Response {
+pub(super) fn back(headers: &HeaderMap, public_url: &str, fallback: &str) -> Response {
     let target = headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
@@ -477,9 +477,12 @@ pub async fn decorate_cards(
 ) -> Result<(), AppError> {
     let ids: Vec<ArxivId> = cards.iter().filter_map(|c| c.id.parse().ok()).collect();
     let counts = state.store.counts(&ids).await?;
-    let voted = match &viewer.user {
-        Some(user) => state.store.voted(user.id, &ids).await?,
-        None => Vec::new(),
+    let (voted, saved) = match &viewer.user {
+        Some(user) => (
+            state.store.voted(user.id, &ids).await?,
+            state.store.saved_among(user.id, &ids).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
     for card in cards.iter_mut() {
         let Ok(id) = card.id.parse::<ArxivId>() else {
@@ -489,6 +492,7 @@ pub async fn decorate_cards(
         card.upvotes = count.upvotes;
         card.comments = count.comments;
         card.voted = voted.contains(&id);
+        card.saved = saved.contains(&id);
         card.csrf = viewer
             .csrf()
             .filter(|_| viewer.user.is_some())

@@ -12,11 +12,16 @@ pub mod error;
 pub mod exports;
 pub mod feed_formats;
 pub mod feeds;
+pub mod foryou;
+pub mod library;
+pub mod library_import;
+pub mod library_views;
 pub mod markup;
 pub mod pages;
 pub mod router;
 pub mod search;
 pub mod subscribe;
+pub mod topics;
 pub mod views;
 
 use std::future::Future;
@@ -61,6 +66,10 @@ pub struct AppState {
     pub submissions: Arc<community::Submissions>,
     /// The trending lists and breakdowns every page, API and feed shows.
     pub ranking: Arc<Ranking>,
+    /// Members' For-you lists (their models and the corpus of paper vectors).
+    pub recs: Arc<crate::recs::Recommender>,
+    /// Library imports running or done on this node.
+    pub imports: Arc<crate::library::Imports>,
     /// `[digest]` and the sender address: links in digests and the preview.
     pub digests: Arc<DigestSettings>,
 }
@@ -86,6 +95,8 @@ impl AppState {
             auth: auth::Auth::ephemeral(),
             submissions: Arc::default(),
             ranking: Arc::default(),
+            recs: Arc::default(),
+            imports: Arc::default(),
             digests: Arc::default(),
         }
     }
@@ -124,8 +135,13 @@ impl AppState {
         self
     }
 
-    /// The same state with a search service.
+    /// The same state with a search service; For-you then uses its model's embeddings.
     pub fn with_search(mut self, search: Arc<Search>) -> AppState {
+        let model = match search.semantic_status() {
+            crate::search::SemanticStatus::On { model } => Some(model.clone()),
+            crate::search::SemanticStatus::Off { .. } => None,
+        };
+        self.recs = Arc::new(crate::recs::Recommender::with_embeddings(model));
         self.search = Some(search);
         self
     }
@@ -226,11 +242,6 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
     let mailer = crate::digest::setup::mailer(&config)?;
     let public_url = config.public_url();
     let auth = auth::Auth::load(store.as_ref(), public_url.starts_with("https://"), mailer).await?;
-    if config.digest.enabled {
-        let transport = crate::digest::setup::transport(&config)?;
-        let digests = crate::digest::setup::service(&config, store.clone(), transport).await?;
-        tokio::spawn(digests.run_forever());
-    }
     let fetcher = crate::ingest::fetch::Fetcher::new(&config.ingest, &public_url)?;
     let submissions = community::Submissions {
         arxiv: Some((Arc::new(fetcher), config.ingest.api_base_url.clone())),
@@ -242,6 +253,23 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
         .with_submissions(submissions)
         .with_trending(config.trending)
         .with_digests(config.digest.clone(), config.mail.clone());
+    if config.digest.enabled {
+        // The pages' recommender and search, so "picked for you" and topic sections are
+        // what /for-you and /topics show (and the corpus is built once).
+        let personal = crate::digest::personal::Personal {
+            recs: state.recs.clone(),
+            search: Some(search.clone()),
+        };
+        let transport = crate::digest::setup::transport(&config)?;
+        let digests = crate::digest::setup::service(
+            &config,
+            store.clone(),
+            transport,
+            Some(Arc::new(personal)),
+        )
+        .await?;
+        tokio::spawn(digests.run_forever());
+    }
     serve(listener, state, shutdown_signal()).await?;
     let saver = search.clone();
     let _ = tokio::task::spawn_blocking(move || saver.save_vectors_if_changed()).await;

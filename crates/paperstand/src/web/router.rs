@@ -7,7 +7,10 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{MethodRouter, get, post};
 
 use super::auth::csrf;
-use super::{AppState, accounts, admin, api, community, feeds, pages, search, subscribe};
+use super::{
+    AppState, accounts, admin, api, community, feeds, foryou, library, library_import, pages,
+    search, subscribe, topics,
+};
 
 /// The JSON API.
 fn api_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
@@ -33,6 +36,7 @@ fn site_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/trending", get(pages::show_trending)),
         ("/search", get(search::show_search)),
         ("/feeds/category/{file}", get(feeds::show_category_feed)),
+        ("/feeds/topic/{file}", get(topics::show_topic_feed)),
         ("/feeds/{file}", get(feeds::show_feed)),
         ("/signup", get(accounts::show_signup).post(accounts::signup)),
         ("/signin", get(accounts::show_signin).post(accounts::signin)),
@@ -79,6 +83,28 @@ fn site_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
             post(community::comment_action),
         ),
         ("/curate/{*id}", post(community::curate)),
+        ("/save/{*id}", post(library::save)),
+        ("/library", get(library::show_library)),
+        ("/library/paper/{*id}", post(library::paper_action)),
+        ("/library/bulk", post(library::bulk_action)),
+        ("/library/tags/{id}", post(library::tag_action)),
+        (
+            "/library/import",
+            get(library_import::show_import).post(library_import::import),
+        ),
+        (
+            "/library/import/{token}",
+            get(library_import::show_import_job),
+        ),
+        ("/tags/{id}", get(library::show_public_tag)),
+        ("/for-you", get(foryou::show_for_you)),
+        ("/for-you/dial", post(foryou::set_dial)),
+        (
+            "/topics",
+            get(topics::show_topics).post(topics::create_topic),
+        ),
+        ("/topics/{id}", get(topics::show_topic)),
+        ("/topics/{id}/delete", post(topics::delete_topic)),
         ("/admin", get(admin::show_admin)),
         ("/admin/users/{id}", post(admin::user_action)),
         ("/healthz", get(pages::healthz)),

@@ -56,6 +56,10 @@ pub struct ManagePage {
     active: bool,
     prefs: Preferences,
     categories: String,
+    /// Linked to a member: picks and topics are offered.
+    member: bool,
+    /// The member's topics: (id, name, chosen).
+    topics: Vec<(i64, String, bool)>,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -317,8 +321,26 @@ pub struct ManageQuery {
     confirmed: Option<String>,
 }
 
-fn manage_page(state: &AppState, csrf: String, token: &str, s: &Subscriber) -> ManagePage {
-    ManagePage {
+async fn manage_page(
+    state: &AppState,
+    csrf: String,
+    token: &str,
+    s: &Subscriber,
+) -> Result<ManagePage, AppError> {
+    let topics = match s.user {
+        Some(user) => state
+            .store
+            .topics(user)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let chosen = s.preferences.topics.contains(&t.id);
+                (t.id, t.name, chosen)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(ManagePage {
         csrf,
         action: format!("/subscription/{token}"),
         unsubscribe_action: format!(
@@ -335,9 +357,11 @@ fn manage_page(state: &AppState, csrf: String, token: &str, s: &Subscriber) -> M
         active: s.status == SubscriberStatus::Active,
         categories: s.preferences.categories.join(", "),
         prefs: s.preferences.clone(),
+        member: s.user.is_some(),
+        topics,
         notice: None,
         error: None,
-    }
+    })
 }
 
 /// `GET /subscription/{token}`.
@@ -351,7 +375,7 @@ pub async fn show_manage(
         return invalid_link();
     };
     let (csrf, cookie) = viewer.form_csrf(&state.auth);
-    let mut page = manage_page(&state, csrf, &token, &s);
+    let mut page = manage_page(&state, csrf, &token, &s).await?;
     if query.confirmed.is_some() || query.subscribed.is_some() {
         page.notice = Some("You are subscribed. Choose what your digest holds below.".to_owned());
     }
@@ -363,15 +387,30 @@ pub async fn save_manage(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(token): Path<String>,
-    Form(form): Form<PreferencesForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let Some(s) = subscriber_of(&state, Purpose::Manage, &token).await? else {
         return invalid_link();
     };
+    let mut form = PreferencesForm::from_pairs(&pairs);
+    if s.user.is_none() {
+        // Picks and topics belong to member accounts.
+        form.picks = None;
+        form.topics.clear();
+    }
     let (csrf, cookie) = viewer.form_csrf(&state.auth);
-    let mut page = manage_page(&state, csrf, &token, &s);
-    match parse_preferences(&form, &s.preferences) {
+    let mut page = manage_page(&state, csrf, &token, &s).await?;
+    let own: Vec<i64> = page.topics.iter().map(|(id, _, _)| *id).collect();
+    match parse_preferences(&form, &s.preferences).and_then(|prefs| {
+        match prefs.topics.iter().find(|t| !own.contains(t)) {
+            Some(_) => Err("Choose among your own topics.".to_owned()),
+            None => Ok(prefs),
+        }
+    }) {
         Ok(prefs) => {
+            for (id, _, chosen) in &mut page.topics {
+                *chosen = prefs.topics.contains(id);
+            }
             state.store.set_preferences(s.id, &prefs).await?;
             page.categories = prefs.categories.join(", ");
             page.prefs = prefs;

@@ -99,6 +99,8 @@ pub struct CardView {
     pub comments: u64,
     /// The signed-in member upvoted it.
     pub voted: bool,
+    /// The signed-in member saved it to their library.
+    pub saved: bool,
     /// The signed-in member's CSRF token for the vote form; `None` for visitors, who
     /// get a link to sign in instead.
     pub csrf: Option<String>,
@@ -127,6 +129,7 @@ impl CardView {
             upvotes: 0,
             comments: 0,
             voted: false,
+            saved: false,
             csrf: None,
             why: None,
             score: None,

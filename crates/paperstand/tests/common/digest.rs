@@ -45,6 +45,7 @@ pub fn service(
         }),
         transport,
         owner: paperstand::digest::owner_name(),
+        personal: None,
     }
 }
 

@@ -142,6 +142,25 @@ impl Visitor {
         self.finish(response).await
     }
 
+    /// POST a raw body with these headers (a file upload by script).
+    pub async fn post_raw_body(
+        &mut self,
+        path: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("request");
+        self.finish(response).await
+    }
+
     /// Signs up, confirms through the e-mailed link and signs in. Returns the visitor,
     /// signed in.
     pub async fn member(app: &TestApp, email: &str, name: &str) -> Visitor {

@@ -56,6 +56,7 @@ macro_rules! paper_columns {
 mod community;
 mod digests;
 mod embeddings;
+mod library;
 
 /// Paperstand's store in a PostgreSQL database (or one schema of it).
 #[derive(Debug, Clone)]

@@ -45,6 +45,7 @@ macro_rules! paper_columns {
 mod community;
 mod digests;
 mod embeddings;
+mod library;
 
 /// Paperstand's store in one SQLite file.
 #[derive(Debug, Clone)]

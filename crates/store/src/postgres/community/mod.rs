@@ -83,7 +83,7 @@ fn optional_date(row: &PgRow, column: &str) -> Result<Option<Date>> {
 }
 
 /// A stored (version-less) arXiv id.
-fn arxiv_id(row: &PgRow, column: &str) -> Result<ArxivId> {
+pub(super) fn arxiv_id(row: &PgRow, column: &str) -> Result<ArxivId> {
     let text: String = row.try_get(column).map_err(db_error)?;
     text.parse()
         .map_err(|e| corrupt(format!("arXiv id {text:?}"), e))

@@ -105,7 +105,7 @@ async fn bump_community(tx: &mut Tx) -> Result<()> {
 }
 
 /// Version-less ids as a JSON array, for `json_each`.
-fn ids_json(ids: &[ArxivId]) -> String {
+pub(super) fn ids_json(ids: &[ArxivId]) -> String {
     let ids: Vec<&str> = ids.iter().map(ArxivId::base).collect();
     super::to_json(&ids)
 }

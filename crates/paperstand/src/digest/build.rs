@@ -15,7 +15,7 @@ use paperstand_store::{
     DigestItem, DigestKind, EmptyPolicy, Frequency, NewDigest, Preferences, Store, Subscriber,
     SubscriberId,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 
 use super::period::{Period, current_period, is_listing_day, ready};
@@ -30,7 +30,7 @@ const BATCH: u32 = 500;
 
 /// What one build run did. Balances: `considered = not_due + waiting + already_built +
 /// with_papers + notes + skipped`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildReport {
     /// Active subscribers looked at.
     pub considered: u64,

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use lettre::message::Mailbox;
 use paperstand_store::{Digest, NewDigest, Store};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::config::{Config, DigestConfig};
@@ -55,7 +55,7 @@ pub struct DigestService {
 }
 
 /// One run: what was built and what was sent.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
     /// When it ran.
     #[serde(with = "time::serde::rfc3339")]
@@ -103,29 +103,26 @@ impl RunSummary {
     /// The last run's report, if there was a run.
     pub async fn load(store: &dyn Store) -> Option<RunSummary> {
         let text = store.setting(LAST_RUN_SETTING).await.ok()??;
-        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-        let n = |section: &str, key: &str| v[section][key].as_u64().unwrap_or_default();
-        let summary = RunSummary {
-            at: v["at"].as_str().unwrap_or_default().to_owned(),
-            considered: n("build", "considered"),
-            built: n("build", "with_papers") + n("build", "notes") + n("build", "skipped"),
-            with_papers: n("build", "with_papers"),
-            notes: n("build", "notes"),
-            skipped: n("build", "skipped"),
-            waiting: n("build", "waiting"),
-            claimed: n("send", "claimed"),
-            sent: n("send", "sent"),
-            suppressed: n("send", "suppressed"),
-            failed: n("send", "failed"),
-            deferred: n("send", "deferred"),
-            lost: n("send", "lost"),
-            balances: false,
-        };
-        let balances = summary.claimed
-            == summary.sent + summary.suppressed + summary.failed + summary.deferred + summary.lost;
+        let run: RunReport = serde_json::from_str(&text).ok()?;
+        let (b, s) = (&run.build, &run.send);
         Some(RunSummary {
-            balances,
-            ..summary
+            at: run
+                .at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            considered: b.considered,
+            built: b.with_papers + b.notes + b.skipped,
+            with_papers: b.with_papers,
+            notes: b.notes,
+            skipped: b.skipped,
+            waiting: b.waiting,
+            claimed: s.claimed,
+            sent: s.sent,
+            suppressed: s.suppressed,
+            failed: s.failed,
+            deferred: s.deferred,
+            lost: s.lost,
+            balances: s.balances(),
         })
     }
 }
@@ -173,13 +170,6 @@ pub fn site(config: &Config, signer: LinkSigner) -> anyhow::Result<Site> {
         from,
         signer,
     })
-}
-
-/// A name for this process on claimed rows: host, process id and a random part.
-pub fn owner_name() -> String {
-    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_owned());
-    let token = crate::web::auth::random_token();
-    format!("{host}:{}:{}", std::process::id(), &token[..8])
 }
 
 impl DigestService {

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use paperstand_store::{OutboxItem, SendOutcome, Store, SubscriberStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::Semaphore;
 
@@ -41,7 +41,7 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
 }
 
 /// What one send run did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendReport {
     /// Outbox rows claimed.
     pub claimed: u64,

@@ -7,7 +7,7 @@ use paperstand_store::Store;
 use super::personal::Personal;
 use super::send::Transport;
 use super::transport::FileTransport;
-use super::{DigestService, owner_name, signer, site};
+use super::{DigestService, signer, site};
 use crate::config::Config;
 use crate::mail::{FileMailer, Mailer};
 use crate::ranking::Ranking;
@@ -78,7 +78,8 @@ pub async fn service(
         config: config.digest.clone(),
         site: Arc::new(site(config, signer)?),
         transport,
-        owner: owner_name(),
+        // The process's lease owner id: the same name on claimed rows and job leases.
+        owner: crate::jobs::node_id().to_owned(),
         personal,
     })
 }

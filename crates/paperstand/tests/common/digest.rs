@@ -44,7 +44,7 @@ pub fn service(
             signer,
         }),
         transport,
-        owner: paperstand::digest::owner_name(),
+        owner: paperstand::jobs::node_id().to_owned(),
         personal: None,
     }
 }

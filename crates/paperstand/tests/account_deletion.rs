@@ -11,7 +11,7 @@ use common::member::{PASSWORD, Visitor};
 use common::{FIXTURE, TestApp};
 use paperstand::web::account_deletion::personal_event_keys;
 use paperstand::web::auth::AuthLimits;
-use paperstand_store::{Community, Identity, Library, Store};
+use paperstand_store::{Community, Digests, Identity, Library, Store};
 
 const LLM_SAFETY: &str = "2606.00975";
 const GUARDRAILS: &str = "2606.02041";
@@ -45,27 +45,41 @@ async fn public_tag(ada: &mut Visitor) -> String {
 /// Everything personal Ada can make over HTTP, plus a submission.
 async fn fill_in(app: &TestApp, ada: &mut Visitor) -> String {
     ada.get("/library").await;
-    let saved = ada.post(&format!("/save/{LLM_SAFETY}"), &[("saved", "1")]).await;
+    let saved = ada
+        .post(&format!("/save/{LLM_SAFETY}"), &[("saved", "1")])
+        .await;
     assert_eq!(saved.status, 303);
     let tag_name = format!("tag {MARKER}");
     for fields in [
         vec![("action", "tag"), ("tag", tag_name.as_str())],
         vec![("action", "note"), ("note", "a note by Zq7mark")],
     ] {
-        let done = ada.post(&format!("/library/paper/{LLM_SAFETY}"), &fields).await;
+        let done = ada
+            .post(&format!("/library/paper/{LLM_SAFETY}"), &fields)
+            .await;
         assert_eq!(done.status, 303, "{}", done.body);
     }
     let marked = ada
-        .post(&format!("/library/paper/{VIDEO_SAFETY}"), &[("action", "not_interested")])
+        .post(
+            &format!("/library/paper/{VIDEO_SAFETY}"),
+            &[("action", "not_interested")],
+        )
         .await;
     assert_eq!(marked.status, 303);
     let tag = public_tag(ada).await;
-    let public = ada.post(&format!("/library/tags/{tag}"), &[("action", "public")]).await;
+    let public = ada
+        .post(&format!("/library/tags/{tag}"), &[("action", "public")])
+        .await;
     assert_eq!(public.status, 303);
     let topic = ada
         .post(
             "/topics",
-            &[("name", "topic Zq7mark"), ("q", "safety"), ("mode", "keyword"), ("cat", "")],
+            &[
+                ("name", "topic Zq7mark"),
+                ("q", "safety"),
+                ("mode", "keyword"),
+                ("cat", ""),
+            ],
         )
         .await;
     assert_eq!(topic.status, 303, "{}", topic.body);
@@ -73,14 +87,24 @@ async fn fill_in(app: &TestApp, ada: &mut Visitor) -> String {
     let subscribed = ada.post("/subscribe", &[("frequency", "daily")]).await;
     assert_eq!(subscribed.status, 303, "{}", subscribed.body);
     ada.get(&format!("/papers/{LLM_SAFETY}")).await;
-    let voted = ada.post(&format!("/vote/{LLM_SAFETY}"), &[("up", "1")]).await;
+    let voted = ada
+        .post(&format!("/vote/{LLM_SAFETY}"), &[("up", "1")])
+        .await;
     assert_eq!(voted.status, 303);
     let commented = ada
-        .post(&format!("/comment/{LLM_SAFETY}"), &[("body", "Zq7mark thinks this is *neat*")])
+        .post(
+            &format!("/comment/{LLM_SAFETY}"),
+            &[("body", "Zq7mark thinks this is *neat*")],
+        )
         .await;
     assert_eq!(commented.status, 303, "{}", commented.body);
     let id = app.user_id("ada@example.org").await;
-    let paper = app.store.paper(&GUARDRAILS.parse().unwrap()).await.unwrap().unwrap();
+    let paper = app
+        .store
+        .paper(&GUARDRAILS.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     app.store
         .submit_paper(&paper, id, time::OffsetDateTime::now_utc())
         .await
@@ -95,8 +119,10 @@ async fn deleting_an_account_removes_everything_personal() {
     let mut bob = Visitor::member(&app, "bob@example.org", "Bob").await;
     let tag = fill_in(&app, &mut ada).await;
     bob.get(&format!("/papers/{LLM_SAFETY}")).await;
-    bob.post(&format!("/vote/{LLM_SAFETY}"), &[("up", "1")]).await;
-    bob.post(&format!("/comment/{LLM_SAFETY}"), &[("body", "Bob agrees")]).await;
+    bob.post(&format!("/vote/{LLM_SAFETY}"), &[("up", "1")])
+        .await;
+    bob.post(&format!("/comment/{LLM_SAFETY}"), &[("body", "Bob agrees")])
+        .await;
     let mut phone = Visitor::new(&app);
     phone.sign_in("ada@example.org", PASSWORD).await;
     let ada_id = app.user_id("ada@example.org").await;
@@ -107,14 +133,25 @@ async fn deleting_an_account_removes_everything_personal() {
 
     // The account page offers it; a GET of the form's target deletes nothing.
     let account = ada.get("/account").await;
-    assert!(account.body.contains("action=\"/account/delete\""), "{}", account.body);
+    assert!(
+        account.body.contains("action=\"/account/delete\""),
+        "{}",
+        account.body
+    );
     assert_eq!(ada.get("/account/delete").await.status, 405);
     // A wrong password, or no confirmation, changes nothing.
     let wrong = ada
-        .post("/account/delete", &[("password", "not my password"), ("confirm", "yes")])
+        .post(
+            "/account/delete",
+            &[("password", "not my password"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(wrong.status, 401);
-    assert!(wrong.body.contains("That is not your password. Nothing was deleted."));
+    assert!(
+        wrong
+            .body
+            .contains("That is not your password. Nothing was deleted.")
+    );
     let unconfirmed = ada.post("/account/delete", &[("password", PASSWORD)]).await;
     assert_eq!(unconfirmed.status, 422);
     assert!(unconfirmed.body.contains("Tick the box"));
@@ -125,7 +162,10 @@ async fn deleting_an_account_removes_everything_personal() {
     let forged = ada
         .post_raw(
             "/account/delete",
-            &[("password".into(), PASSWORD.into()), ("confirm".into(), "yes".into())],
+            &[
+                ("password".into(), PASSWORD.into()),
+                ("confirm".into(), "yes".into()),
+            ],
             &[],
         )
         .await;
@@ -134,12 +174,17 @@ async fn deleting_an_account_removes_everything_personal() {
 
     let before = ada.clone();
     let deleted = ada
-        .post("/account/delete", &[("password", PASSWORD), ("confirm", "yes")])
+        .post(
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert!(deleted.body.contains("Your account is deleted"));
     assert!(deleted.body.contains("What stays"));
-    let cleared = deleted.set_cookie("ps_session").expect("the cookie is cleared");
+    let cleared = deleted
+        .set_cookie("ps_session")
+        .expect("the cookie is cleared");
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
     assert_eq!(deleted.headers["cache-control"], "no-store");
 
@@ -154,9 +199,15 @@ async fn deleting_an_account_removes_everything_personal() {
     assert!(paper.contains("[deleted]"), "{paper}");
     assert!(!paper.contains(MARKER), "no name, no text: {paper}");
     assert!(paper.contains("Bob agrees"));
-    assert!(paper.contains(r#"<span class="count">1</span>"#), "Bob's vote only");
+    assert!(
+        paper.contains(r#"<span class="count">1</span>"#),
+        "Bob's vote only"
+    );
     let submitted = visitor.get(&format!("/papers/{GUARDRAILS}")).await.body;
-    assert!(submitted.contains("Submitted by a former member"), "{submitted}");
+    assert!(
+        submitted.contains("Submitted by a former member"),
+        "{submitted}"
+    );
     // No row anywhere names her.
     let gone = paperstand_store::User {
         id: ada_id,
@@ -174,25 +225,41 @@ async fn deleting_an_account_removes_everything_personal() {
     };
     let traces = app.store.traces(&who).await.unwrap();
     assert!(traces.is_empty(), "rows still name Ada: {traces:?}");
-    assert!(app.store.subscriber_by_email("ada@example.org").await.unwrap().is_none());
+    assert!(
+        app.store
+            .subscriber_by_email("ada@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // She cannot sign in; the address signs up afresh as a new, empty member.
     let mut again = Visitor::new(&app);
     again.get("/signin").await;
     let refused = again
-        .post("/signin", &[("email", "ada@example.org"), ("password", PASSWORD)])
+        .post(
+            "/signin",
+            &[("email", "ada@example.org"), ("password", PASSWORD)],
+        )
         .await;
     assert_eq!(refused.status, 401);
     let mut fresh = Visitor::member(&app, "ada@example.org", "Ada anew").await;
     let new_id = app.user_id("ada@example.org").await;
     assert_ne!(new_id, ada_id);
     let library = fresh.get("/library").await;
-    assert!(library.body.contains("0 of 0 saved papers"), "{}", library.body);
+    assert!(
+        library.body.contains("0 of 0 saved papers"),
+        "{}",
+        library.body
+    );
     assert!(app.store.topics(new_id).await.unwrap().is_empty());
 
     // Bob is untouched.
     let bobs = bob.get(&format!("/papers/{LLM_SAFETY}")).await;
-    assert!(bobs.body.contains(r#"aria-pressed="true""#), "Bob's vote stands");
+    assert!(
+        bobs.body.contains(r#"aria-pressed="true""#),
+        "Bob's vote stands"
+    );
 }
 
 #[tokio::test]
@@ -205,15 +272,24 @@ async fn wrong_passwords_count_against_the_sign_in_limit() {
     let mut ada = Visitor::member(&app, "ada@example.org", "Ada").await;
     for _ in 0..2 {
         let wrong = ada
-            .post("/account/delete", &[("password", "guess"), ("confirm", "yes")])
+            .post(
+                "/account/delete",
+                &[("password", "guess"), ("confirm", "yes")],
+            )
             .await;
         assert_eq!(wrong.status, 401);
     }
     let limited = ada
-        .post("/account/delete", &[("password", PASSWORD), ("confirm", "yes")])
+        .post(
+            "/account/delete",
+            &[("password", PASSWORD), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(limited.status, 429, "{}", limited.body);
     let id = app.user_id("ada@example.org").await;
-    assert!(app.store.user(id).await.unwrap().is_some(), "nothing deleted");
+    assert!(
+        app.store.user(id).await.unwrap().is_some(),
+        "nothing deleted"
+    );
     assert_eq!(ada.get("/account").await.status, 200, "still signed in");
 }

@@ -77,7 +77,14 @@ pub async fn delete_account(
         });
     }
     if form.confirm.as_deref() != Some("yes") {
-        return refuse(&state, &viewer, user, "Tick the box to confirm: deleting cannot be undone. Nothing was deleted.", StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refuse(
+            &state,
+            &viewer,
+            user,
+            "Tick the box to confirm: deleting cannot be undone. Nothing was deleted.",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let hash = state
         .store
@@ -89,7 +96,14 @@ pub async fn delete_account(
             .store
             .record_event("signin.fail", &key, now, now - limits.signin_failure_window)
             .await?;
-        return refuse(&state, &viewer, user, "That is not your password. Nothing was deleted.", StatusCode::UNAUTHORIZED).await;
+        return refuse(
+            &state,
+            &viewer,
+            user,
+            "That is not your password. Nothing was deleted.",
+            StatusCode::UNAUTHORIZED,
+        )
+        .await;
     }
     let deletion = state
         .store
@@ -98,6 +112,7 @@ pub async fn delete_account(
         // Deleted by a request a moment earlier: the result is the same.
         .unwrap_or_default();
     state.recs.forget_model(user.id);
+    state.cache.recheck_now();
     tracing::info!(user.id = user.id, "a member deleted their account");
     let page = AccountDeletedPage { deletion };
     let mut response = page_with_cookie(StatusCode::OK, render(&page)?, None);

@@ -329,7 +329,10 @@ async fn hash_password(password: String) -> Result<String, AppError> {
         .map_err(AppError::Internal)
 }
 
-pub(super) async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+pub(super) async fn verify_password(
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => password::verify(&password, &hash),
         None => {

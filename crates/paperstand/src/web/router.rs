@@ -8,8 +8,8 @@ use axum::routing::{MethodRouter, get, post};
 
 use super::auth::csrf;
 use super::{
-    AppState, account_deletion, accounts, admin, api, community, feeds, foryou, library, library_import, pages,
-    search, subscribe, topics,
+    AppState, account_deletion, accounts, admin, api, community, feeds, foryou, library,
+    library_import, pages, search, subscribe, topics,
 };
 
 /// The JSON API.

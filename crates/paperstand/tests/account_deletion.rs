@@ -293,3 +293,52 @@ async fn wrong_passwords_count_against_the_sign_in_limit() {
     );
     assert_eq!(ada.get("/account").await.status, 200, "still signed in");
 }
+
+fn user_delete(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_paperstand"))
+        .args(["user", "delete"])
+        .args(args)
+        .env("PAPERSTAND_DATA_DIR", app.data_dir())
+        .env_remove("PAPERSTAND_CONFIG")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run paperstand")
+}
+
+#[tokio::test]
+async fn operators_delete_a_member_from_the_command_line() {
+    let app = app(roomy()).await;
+    let mut ada = Visitor::member(&app, "ada@example.org", &format!("Ada {MARKER}")).await;
+    fill_in(&app, &mut ada).await;
+    let id = app.user_id("ada@example.org").await;
+
+    let unsure = user_delete(&app, &["--email", "Ada@Example.org"]);
+    assert!(!unsure.status.success());
+    assert!(String::from_utf8_lossy(&unsure.stderr).contains("add --yes"));
+    assert!(
+        app.store.user(id).await.unwrap().is_some(),
+        "nothing without --yes"
+    );
+    let unknown = user_delete(&app, &["--email", "nobody@example.org", "--yes"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no member has that address"));
+
+    let done = user_delete(&app, &["--email", "Ada@Example.org", "--yes"]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        done.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        stdout.contains("1 votes") && stdout.contains("1 comments kept as [deleted]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("No table names them any more."), "{stdout}");
+    assert!(
+        !stdout.contains("ada@example.org"),
+        "the address is not printed"
+    );
+    assert!(app.store.user(id).await.unwrap().is_none());
+    assert_eq!(ada.get("/library").await.status, 303, "her session ended");
+}

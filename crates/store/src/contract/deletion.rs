@@ -67,14 +67,20 @@ async fn person(store: &dyn Store, marker: &'static str, papers: [&str; 3]) -> P
             .unwrap();
     }
     let p = id(paper);
-    store.save_papers(u, &[p.clone()], T0).await.unwrap();
-    store.set_read(u, &[p.clone()], true, T0).await.unwrap();
+    store
+        .save_papers(u, std::slice::from_ref(&p), T0)
+        .await
+        .unwrap();
+    store
+        .set_read(u, std::slice::from_ref(&p), true, T0)
+        .await
+        .unwrap();
     store
         .set_note(u, &p, &format!("note by {marker}"), T0)
         .await
         .unwrap();
     let tag = store
-        .tag_papers(u, &[p.clone()], &format!("tag {marker}"), T0)
+        .tag_papers(u, std::slice::from_ref(&p), &format!("tag {marker}"), T0)
         .await
         .unwrap();
     assert!(store.set_tag_public(u, tag.id, true, T0).await.unwrap());

@@ -44,7 +44,7 @@ pub fn personal_event_keys(user: &User) -> Vec<String> {
     ]
 }
 
-/// `POST /account/delete`: with the right password and the box ticked, deletes the
+/// `POST /account/delete`: with the box ticked and the right password, deletes the
 /// member, ends every session of theirs and clears this browser's cookie; otherwise
 /// the account page again with the reason, and nothing deleted.
 pub async fn delete_account(
@@ -53,58 +53,15 @@ pub async fn delete_account(
     Form(form): Form<DeleteAccountForm>,
 ) -> Result<Response, AppError> {
     let user = viewer.member("/account")?.clone();
-    let limits = state.auth.limits;
-    throttle(
-        &state,
-        "signin.ip",
-        &viewer.ip.to_string(),
-        limits.signin_per_ip_minute,
-        limits.signin_ip_window,
-        "Too many password attempts from your address. Wait a minute and try again.",
-    )
-    .await?;
-    let key = account_key(&user.email);
-    let now = OffsetDateTime::now_utc();
-    let failures = state
-        .store
-        .count_events("signin.fail", &key, now - limits.signin_failure_window)
-        .await?;
-    if failures >= limits.signin_failures_per_account_hour {
-        return Err(AppError::TooMany {
-            detail: "Too many wrong passwords for this account in the last hour. Try again later."
-                .to_owned(),
-            retry_after: limits.signin_failure_window.whole_seconds().unsigned_abs(),
-        });
-    }
     if form.confirm.as_deref() != Some("yes") {
-        return refuse(
-            &state,
-            &viewer,
-            user,
-            "Tick the box to confirm: deleting cannot be undone. Nothing was deleted.",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        let why = "Tick the box to confirm: deleting cannot be undone. Nothing was deleted.";
+        return refuse(&state, &viewer, user, why, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let hash = state
-        .store
-        .credentials(&user.email)
-        .await?
-        .map(|c| c.password_hash);
-    if !verify_password(form.password, hash).await? {
-        state
-            .store
-            .record_event("signin.fail", &key, now, now - limits.signin_failure_window)
-            .await?;
-        return refuse(
-            &state,
-            &viewer,
-            user,
-            "That is not your password. Nothing was deleted.",
-            StatusCode::UNAUTHORIZED,
-        )
-        .await;
+    if !password_matches(&state, &viewer, &user, form.password).await? {
+        let why = "That is not your password. Nothing was deleted.";
+        return refuse(&state, &viewer, user, why, StatusCode::UNAUTHORIZED).await;
     }
+    let now = OffsetDateTime::now_utc();
     let deletion = state
         .store
         .delete_user(user.id, &personal_event_keys(&user), now)
@@ -121,6 +78,54 @@ pub async fn delete_account(
         state.auth.cookie(SESSION_COOKIE, "", Duration::ZERO),
     );
     Ok(response.into_response())
+}
+
+/// Whether `password` is the member's, checked like a sign-in: under the per-address
+/// limit on tries and the per-account limit on failures (429 once reached), a wrong one
+/// recorded as a failed sign-in.
+async fn password_matches(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &User,
+    password: String,
+) -> Result<bool, AppError> {
+    let limits = state.auth.limits;
+    throttle(
+        state,
+        "signin.ip",
+        &viewer.ip.to_string(),
+        limits.signin_per_ip_minute,
+        limits.signin_ip_window,
+        "Too many password attempts from your address. Wait a minute and try again.",
+    )
+    .await?;
+    let key = account_key(&user.email);
+    let now = OffsetDateTime::now_utc();
+    let window = limits.signin_failure_window;
+    let failures = state
+        .store
+        .count_events("signin.fail", &key, now - window)
+        .await?;
+    if failures >= limits.signin_failures_per_account_hour {
+        return Err(AppError::TooMany {
+            detail: "Too many wrong passwords for this account in the last hour. Try again later."
+                .to_owned(),
+            retry_after: window.whole_seconds().unsigned_abs(),
+        });
+    }
+    let hash = state
+        .store
+        .credentials(&user.email)
+        .await?
+        .map(|c| c.password_hash);
+    let matches = verify_password(password, hash).await?;
+    if !matches {
+        state
+            .store
+            .record_event("signin.fail", &key, now, now - window)
+            .await?;
+    }
+    Ok(matches)
 }
 
 /// The account page again, with why the deletion was refused.

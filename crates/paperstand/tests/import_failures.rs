@@ -221,6 +221,20 @@ impl paperstand_store::Community for FailingAfter {
     ) -> paperstand_store::Result<()> {
         self.inner.mark_verified(id, now).await
     }
+    async fn delete_user(
+        &self,
+        id: paperstand_store::UserId,
+        event_keys: &[String],
+        now: time::OffsetDateTime,
+    ) -> paperstand_store::Result<Option<paperstand_store::Deletion>> {
+        self.inner.delete_user(id, event_keys, now).await
+    }
+    async fn traces(
+        &self,
+        who: &paperstand_store::Identity,
+    ) -> paperstand_store::Result<Vec<String>> {
+        self.inner.traces(who).await
+    }
     async fn create_session(
         &self,
         token_hash: &str,

@@ -249,7 +249,12 @@ async fn migrate_store_copies_everything_and_can_run_again() {
     let now = datetime!(2026-11-21 10:00:00 UTC);
     assert!(
         sqlite
-            .edit_comment(comment.id, comment.user_id, "Edited after the copy", now)
+            .edit_comment(
+                comment.id,
+                comment.user_id.expect("its author is a member"),
+                "Edited after the copy",
+                now
+            )
             .await
             .unwrap()
     );

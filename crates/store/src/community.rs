@@ -100,6 +100,56 @@ pub struct Credentials {
     pub password_hash: String,
 }
 
+/// What [`Community::delete_user`] removed or anonymised, for the page and the command
+/// that confirm it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deletion {
+    /// Upvotes deleted (trending counts without them).
+    pub votes: u64,
+    /// Comments left in their threads without author or body.
+    pub comments: u64,
+    /// Submissions that lost their submitter credit (the papers stay).
+    pub submissions: u64,
+    /// Rows of the personal library: saved papers, notes, tags, marks, the dial, topics.
+    pub library: u64,
+    /// Digest subscriptions deleted (with their stored digests and unsent mail).
+    pub subscriptions: u64,
+    /// Sessions ended.
+    pub sessions: u64,
+}
+
+/// What identifies a member in stored rows, for [`Community::traces`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// Their id: no member column (`user_id`, `…_by`, `users.id`) may hold it.
+    pub id: UserId,
+    /// Texts no column may contain, as written or in any ASCII case (their address,
+    /// their display name).
+    pub texts: Vec<String>,
+    /// Values no text column may equal (rate-limit keys: their id as text, hashes of
+    /// their address).
+    pub keys: Vec<String>,
+}
+
+/// The texts of `who` as written and lower-cased (the databases' `lower` may fold only
+/// ASCII), empty ones left out (an empty text is in everything).
+pub(crate) fn needles(who: &Identity) -> Vec<String> {
+    let mut needles: Vec<String> = who
+        .texts
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .flat_map(|t| [t.clone(), t.to_lowercase()])
+        .collect();
+    needles.sort();
+    needles.dedup();
+    needles
+}
+
+/// Whether a column holds member ids: `user_id`, `…_by`, and `users.id`.
+pub(crate) fn member_column(table: &str, column: &str) -> bool {
+    column == "user_id" || column.ends_with("_by") || (table == "users" && column == "id")
+}
+
 /// What a one-time token is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -126,9 +176,9 @@ pub struct Comment {
     pub id: i64,
     /// The paper.
     pub arxiv_id: ArxivId,
-    /// The author.
-    pub user_id: UserId,
-    /// The author's display name.
+    /// The author (None once their account is deleted).
+    pub user_id: Option<UserId>,
+    /// The author's display name (empty once their account is deleted).
     pub author: String,
     /// The Markdown as written (empty once removed).
     pub body: String,
@@ -313,6 +363,28 @@ pub trait Community: Send + Sync {
 
     /// Marks the address as verified (keeps the first time).
     async fn mark_verified(&self, id: UserId, now: OffsetDateTime) -> Result<()>;
+
+    /// Deletes a member and everything personal, in one transaction: the `users` row
+    /// (address, password hash, display name), sessions, one-time tokens, the library
+    /// (saved papers, notes, tags public or not, marks, the dial, topics), votes, their
+    /// reports of comments, digest subscriptions of their id or address (with stored
+    /// digests and unsent mail), and rate-limit events under `event_keys` (keys are
+    /// derived by the application). Their comments stay in their threads without author
+    /// or body, removed; submissions and curation lose their name. `None` (nothing
+    /// changed) when there is no such member, e.g. deleted already.
+    async fn delete_user(
+        &self,
+        id: UserId,
+        event_keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Option<Deletion>>;
+
+    /// Every `table.column` that still names someone: a member column holding
+    /// `who.id`, any column containing one of `who.texts` (any ASCII case), or a text column
+    /// equal to one of `who.keys`. Reads every table of the schema, found in the
+    /// database's catalogue (so tables added later are covered): slow on a large
+    /// database, meant for checking a deletion.
+    async fn traces(&self, who: &Identity) -> Result<Vec<String>>;
 
     // --- sessions and one-time tokens ---
 

@@ -12,6 +12,7 @@ use crate::{NewEmbedding, Page, Store, UpsertOutcome};
 
 pub mod activity;
 pub mod curation;
+pub mod deletion;
 pub mod digests;
 pub mod leases;
 pub mod library;
@@ -660,6 +661,9 @@ macro_rules! store_contract_tests {
             library_feedback_and_dial,
             library_topics_round_trip,
             library_personal_data_deletion
+        );
+        $crate::store_contract_tests!(@module deletion, $make;
+            deleting_a_member_leaves_no_trace
         );
         $crate::store_contract_tests!(@module digests, $make;
             subscriptions_need_confirmation,

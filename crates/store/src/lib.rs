@@ -21,9 +21,9 @@ use paperstand_core::{ArxivId, Paper};
 use time::Date;
 
 pub use community::{
-    Comment, Community, Counts, Credentials, NewUser, PaperCommunity, RepoCheck, RepoOutcome,
-    RepoStars, RepoToCheck, ReportedComment, Role, Submission, SubmitOutcome, TokenKind,
-    TrendingQuery, User, UserId,
+    Comment, Community, Counts, Credentials, Deletion, Identity, NewUser, PaperCommunity,
+    RepoCheck, RepoOutcome, RepoStars, RepoToCheck, ReportedComment, Role, Submission,
+    SubmitOutcome, TokenKind, TrendingQuery, User, UserId,
 };
 pub use digests::{
     Digest, DigestHistory, DigestItem, DigestKind, Digests, EmptyPolicy, Frequency, MailFormat,

@@ -1,15 +1,17 @@
-//! `paperstand user …`: members from the command line — the first admin, roles, a list.
+//! `paperstand user …`: members from the command line — the first admin, roles, a list,
+//! deleting an account.
 
 use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use paperstand_store::{NewUser, Page, Role, StoreError, TokenKind};
+use paperstand_store::{Identity, NewUser, Page, Role, StoreError, TokenKind};
 use time::{Duration, OffsetDateTime};
 
 use crate::accounts::password;
 use crate::config::Config;
+use crate::web::account_deletion::personal_event_keys;
 use crate::web::accounts::{check_display_name, normalize_email};
 use crate::web::auth::{random_token, token_hash};
 
@@ -30,6 +32,14 @@ pub enum UserCommand {
     List(ListArgs),
     /// Change a member's role
     SetRole(SetRoleArgs),
+    /// Delete a member and everything personal, for good
+    #[command(
+        after_help = "Deletes the account, sessions, library, topics, votes, digest subscription and \
+                      rate-limit records; comments stay as \"[deleted]\" and submitted papers stay without \
+                      the member's name (docs/decisions.md). Then checks that no table still names them.\n\n\
+                      Example:\n  paperstand user delete --email ada@example.org --yes"
+    )]
+    Delete(DeleteArgs),
 }
 
 /// `user create`.
@@ -67,6 +77,17 @@ pub struct SetRoleArgs {
     email: String,
     /// member, curator or admin
     role: String,
+}
+
+/// `user delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The member's e-mail address
+    #[arg(long)]
+    email: String,
+    /// Really delete (without it, nothing happens)
+    #[arg(long)]
+    yes: bool,
 }
 
 /// Runs a `user` command.
@@ -192,6 +213,61 @@ pub async fn run(config: &Config, command: &UserCommand) -> anyhow::Result<ExitC
             println!("{} is now {}.", found.user.display_name, role.as_str());
             Ok(ExitCode::SUCCESS)
         }
+        UserCommand::Delete(args) => delete(store.as_ref(), args, now).await,
+    }
+}
+
+/// `user delete`: deletes the member, then scans every table for what still names them.
+async fn delete(
+    store: &dyn paperstand_store::Store,
+    args: &DeleteArgs,
+    now: OffsetDateTime,
+) -> anyhow::Result<ExitCode> {
+    let email = normalize_email(&args.email).with_context(|| {
+        format!(
+            "{:?} is not an e-mail address",
+            crate::cli::printable(&args.email)
+        )
+    })?;
+    let Some(found) = store.credentials(&email).await? else {
+        bail!("no member has that address; `paperstand user list` shows who does");
+    };
+    let user = found.user;
+    if !args.yes {
+        bail!(
+            "this deletes {} (id {}) and everything personal for good; add --yes to do it",
+            crate::cli::printable(&user.display_name),
+            user.id
+        );
+    }
+    let keys = personal_event_keys(&user);
+    let Some(gone) = store.delete_user(user.id, &keys, now).await? else {
+        bail!("the member was deleted meanwhile");
+    };
+    println!(
+        "Deleted {} (id {}): {} library rows, {} votes, {} subscriptions, {} sessions; \
+         {} comments kept as [deleted], {} submissions kept without their name.",
+        crate::cli::printable(&user.display_name),
+        user.id,
+        gone.library,
+        gone.votes,
+        gone.subscriptions,
+        gone.sessions,
+        gone.comments,
+        gone.submissions
+    );
+    let who = Identity {
+        id: user.id,
+        texts: vec![user.email],
+        keys,
+    };
+    let traces = store.traces(&who).await?;
+    if traces.is_empty() {
+        println!("No table names them any more.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("Still naming them: {}", traces.join(", "));
+        Ok(ExitCode::FAILURE)
     }
 }
 

@@ -102,6 +102,8 @@ pub struct AccountPage {
     joined: String,
     /// The manage link of their digest subscription, when subscribed.
     digest: Option<String>,
+    /// Why the delete-account form was refused.
+    pub(super) delete_error: Option<String>,
 }
 
 /// Query of pages that come back somewhere.
@@ -239,7 +241,7 @@ pub(super) async fn throttle(
 }
 
 /// The key rate limits use for an account: a hash, never the address itself.
-fn account_key(email: &str) -> String {
+pub(super) fn account_key(email: &str) -> String {
     token_hash(&format!("account:{email}"))[..32].to_owned()
 }
 
@@ -327,7 +329,10 @@ async fn hash_password(password: String) -> Result<String, AppError> {
         .map_err(AppError::Internal)
 }
 
-async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
+pub(super) async fn verify_password(
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => password::verify(&password, &hash),
         None => {
@@ -711,6 +716,16 @@ pub async fn show_account(
     viewer: Viewer,
 ) -> Result<Response, AppError> {
     let user = viewer.member("/account")?.clone();
+    let page = account_page(&state, &viewer, user).await?;
+    Ok(page_with_cookie(StatusCode::OK, render(&page)?, None))
+}
+
+/// The account page of `user`, signed in as `viewer`.
+pub(super) async fn account_page(
+    state: &AppState,
+    viewer: &Viewer,
+    user: User,
+) -> Result<AccountPage, AppError> {
     let digest = state
         .store
         .subscriber_by_email(&user.email)
@@ -724,14 +739,14 @@ pub async fn show_account(
                     .token(crate::digest::links::Purpose::Manage, s.id)
             )
         });
-    let page = AccountPage {
+    Ok(AccountPage {
         csrf: viewer.csrf().unwrap_or_default().to_owned(),
         role: user.role.as_str(),
         joined: paperstand_core::record::format_date(user.created_at.date()),
         user,
         digest,
-    };
-    Ok(page_with_cookie(StatusCode::OK, render(&page)?, None))
+        delete_error: None,
+    })
 }
 
 #[cfg(test)]

@@ -162,6 +162,14 @@ impl PageCache {
         seqs
     }
 
+    /// Makes the next request read the change sequences again instead of waiting out
+    /// [`RECHECK`]: for a change this node made that must not show even for a second
+    /// (a deleted account's name on cached pages). Other nodes still see it within
+    /// [`RECHECK`].
+    pub fn recheck_now(&self) {
+        self.lock().checked_at = None;
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves plain data behind; keep using it.
         self.inner

@@ -254,7 +254,7 @@ pub async fn comment_action(
         "edit" => {
             let body = form.get("body").map(String::as_str).unwrap_or_default();
             check_comment(body).map_err(AppError::BadRequest)?;
-            if comment.user_id != user.id {
+            if comment.user_id != Some(user.id) {
                 return Err(AppError::Forbidden(
                     "Only its author can edit a comment.".to_owned(),
                 ));
@@ -270,7 +270,7 @@ pub async fn comment_action(
             }
         }
         "delete" => {
-            if comment.user_id != user.id && !user.role.moderates() {
+            if comment.user_id != Some(user.id) && !user.role.moderates() {
                 return Err(AppError::Forbidden(
                     "Only its author or a curator can delete a comment.".to_owned(),
                 ));
@@ -537,7 +537,8 @@ pub async fn fill_paper_page(
                 super::comment_markdown::render_comment(&c.body)
             },
             removed: c.removed_at.is_some(),
-            mine: Some(c.user_id) == me,
+            mine: c.user_id.is_some() && c.user_id == me,
+            deleted: c.user_id.is_none(),
             body: c.body,
         })
         .collect();

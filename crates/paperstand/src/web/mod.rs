@@ -1,6 +1,7 @@
 //! The web site: server-rendered pages readable without JavaScript. Handlers call the
 //! store and `core`, never SQL or ranking code of their own; `router.rs` lists every URL.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod admin;
 pub mod api;

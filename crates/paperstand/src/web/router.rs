@@ -8,8 +8,8 @@ use axum::routing::{MethodRouter, get, post};
 
 use super::auth::csrf;
 use super::{
-    AppState, accounts, admin, api, community, feeds, foryou, library, library_import, pages,
-    search, subscribe, topics,
+    AppState, account_deletion, accounts, admin, api, community, feeds, foryou, library,
+    library_import, pages, search, subscribe, topics,
 };
 
 /// The JSON API.
@@ -54,6 +54,7 @@ fn site_table() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(accounts::show_reset).post(accounts::reset),
         ),
         ("/account", get(accounts::show_account)),
+        ("/account/delete", post(account_deletion::delete_account)),
         (
             "/subscribe",
             get(subscribe::show_subscribe).post(subscribe::subscribe),

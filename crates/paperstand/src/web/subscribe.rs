@@ -141,6 +141,11 @@ pub async fn show_subscribe(
     Ok(page_with_cookie(StatusCode::OK, render(&page)?, cookie))
 }
 
+/// The key the per-address confirmation limit counts under: a hash, never the address.
+pub(super) fn address_key(email: &str) -> String {
+    token_hash(&format!("subscribe:{email}"))[..32].to_owned()
+}
+
 /// `POST /subscribe`: a member subscribes their verified address at once; anyone else
 /// gets a confirmation link.
 pub async fn subscribe(
@@ -193,7 +198,7 @@ pub async fn subscribe(
         "Too many subscriptions were asked for from your address in the last hour. Try again later.",
     )
     .await?;
-    let address_key = token_hash(&format!("subscribe:{email}"))[..32].to_owned();
+    let address_key = address_key(&email);
     let quiet = state
         .store
         .count_events("subscribe.address", &address_key, now - Duration::days(1))

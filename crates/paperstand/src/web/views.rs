@@ -599,6 +599,8 @@ pub struct CommentView {
     pub body: String,
     /// Deleted or removed.
     pub removed: bool,
+    /// Its author deleted their account (shown as "[deleted]").
+    pub deleted: bool,
     /// The viewer wrote it.
     pub mine: bool,
 }

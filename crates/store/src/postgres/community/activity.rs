@@ -17,7 +17,7 @@ use crate::{Page, Result};
 /// The columns a [`Comment`] is read from (`comments c` joined with `users u`).
 macro_rules! comment_columns {
     () => {
-        "c.id, c.arxiv_id, c.user_id, u.display_name as author, c.body, c.created_at, \
+        "c.id, c.arxiv_id, c.user_id, coalesce(u.display_name, '') as author, c.body, c.created_at, \
          c.edited_at, c.removed_at"
     };
 }
@@ -105,7 +105,7 @@ pub(super) async fn add_comment(
     let row = sqlx::query(concat!(
         "select ",
         comment_columns!(),
-        " from comments c join users u on u.id = c.user_id where c.id = $1"
+        " from comments c left join users u on u.id = c.user_id where c.id = $1"
     ))
     .bind(comment)
     .fetch_one(&mut **tx)
@@ -118,7 +118,7 @@ pub(super) async fn comment(pool: &PgPool, comment: i64) -> Result<Option<Commen
     let row = sqlx::query(concat!(
         "select ",
         comment_columns!(),
-        " from comments c join users u on u.id = c.user_id where c.id = $1"
+        " from comments c left join users u on u.id = c.user_id where c.id = $1"
     ))
     .bind(comment)
     .fetch_optional(pool)
@@ -131,7 +131,7 @@ pub(super) async fn comments(pool: &PgPool, id: &ArxivId) -> Result<Vec<Comment>
     let rows = sqlx::query(concat!(
         "select ",
         comment_columns!(),
-        " from comments c join users u on u.id = c.user_id where c.arxiv_id = $1 \
+        " from comments c left join users u on u.id = c.user_id where c.arxiv_id = $1 \
          order by c.created_at, c.id"
     ))
     .bind(id.base())
@@ -236,7 +236,7 @@ pub(super) async fn reported_comments(pool: &PgPool, page: Page) -> Result<Vec<R
            (select comment_id, count(*) as reports, max(created_at) as latest, \
                    json_agg(reason order by created_at desc)::text as reasons \
             from comment_reports where resolved_at is null group by comment_id) r \
-         join comments c on c.id = r.comment_id join users u on u.id = c.user_id \
+         join comments c on c.id = r.comment_id left join users u on u.id = c.user_id \
          order by r.reports desc, r.latest desc, c.id limit $1 offset $2"
     ))
     .bind(i64::from(page.limit))

@@ -8,6 +8,7 @@
 
 mod activity;
 mod curation;
+mod deletion;
 mod leases;
 mod members;
 mod repos;
@@ -156,6 +157,22 @@ impl Community for PostgresStore {
 
     async fn mark_verified(&self, id: UserId, now: OffsetDateTime) -> Result<()> {
         members::mark_verified(&self.pool, id, now).await
+    }
+
+    async fn delete_user(
+        &self,
+        id: UserId,
+        event_keys: &[String],
+        now: OffsetDateTime,
+    ) -> Result<Option<Deletion>> {
+        let mut tx = self.begin_write().await?;
+        let deleted = deletion::delete_user(&mut tx, id, event_keys, now).await?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(deleted)
+    }
+
+    async fn traces(&self, who: &Identity) -> Result<Vec<String>> {
+        self.find_traces(who).await
     }
 
     async fn create_session(

@@ -18,7 +18,7 @@ use crate::{Page, Result};
 /// The columns a [`Comment`] is read from (`comments c` joined with `users u`).
 macro_rules! comment_columns {
     () => {
-        "c.id, c.arxiv_id, c.user_id, u.display_name as author, c.body, c.created_at, \
+        "c.id, c.arxiv_id, c.user_id, coalesce(u.display_name, '') as author, c.body, c.created_at, \
          c.edited_at, c.removed_at"
     };
 }
@@ -110,7 +110,7 @@ pub(super) async fn add_comment(
     let row = sqlx::query(concat!(
         "select ",
         comment_columns!(),
-        " from comments c join users u on u.id = c.user_id where c.id = ?1"
+        " from comments c left join users u on u.id = c.user_id where c.id = ?1"
     ))
     .bind(comment)
     .fetch_one(&mut **tx)
@@ -123,7 +123,7 @@ pub(super) async fn comment(pool: &SqlitePool, comment: i64) -> Result<Option<Co
     let row = sqlx::query(concat!(
         "select ",
         comment_columns!(),
-        " from comments c join users u on u.id = c.user_id where c.id = ?1"
+        " from comments c left join users u on u.id = c.user_id where c.id = ?1"
     ))
     .bind(comment)
     .fetch_optional(pool)
@@ -136,7 +136,7 @@ pub(super) async fn comments(pool: &SqlitePool, id: &ArxivId) -> Result<Vec<Comm
     let rows = sqlx::query(concat!(
         "select ",
         comment_columns!(),
-        " from comments c join users u on u.id = c.user_id where c.arxiv_id = ?1 \
+        " from comments c left join users u on u.id = c.user_id where c.arxiv_id = ?1 \
          order by c.created_at, c.id"
     ))
     .bind(id.base())
@@ -248,7 +248,7 @@ pub(super) async fn reported_comments(
            (select comment_id, count(*) as reports, max(created_at) as latest, \
                    json_group_array(reason order by created_at desc) as reasons \
             from comment_reports where resolved_at is null group by comment_id) r \
-         join comments c on c.id = r.comment_id join users u on u.id = c.user_id \
+         join comments c on c.id = r.comment_id left join users u on u.id = c.user_id \
          order by r.reports desc, r.latest desc, c.id limit ?1 offset ?2"
     ))
     .bind(page.limit)

@@ -341,7 +341,7 @@ pub(super) async fn set_dial(
 }
 
 /// Deletes a member's personal rows from every library table; returns how many.
-pub(super) async fn delete_all(tx: &mut Tx, user: UserId) -> Result<u64> {
+pub(crate) async fn delete_all(tx: &mut Tx, user: UserId) -> Result<u64> {
     let mut gone = 0;
     for sql in [
         "delete from library_item_tags where user_id = ?1",

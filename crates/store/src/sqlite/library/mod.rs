@@ -2,7 +2,7 @@
 //! the dial (`items`), tags and topics (`tags`). Every write that changes what the
 //! For-you model learns from moves the member's library version in the same transaction.
 
-mod items;
+pub(crate) mod items;
 mod tags;
 
 use async_trait::async_trait;

@@ -10,6 +10,7 @@ mod activity;
 mod curation;
 mod leases;
 mod members;
+mod rate_windows;
 mod repos;
 mod trending;
 

@@ -49,7 +49,10 @@ pub async fn concurrent_hits_are_all_counted(store: &dyn Store) {
 /// current one; forgetting drops windows that started before a time, and only those.
 pub async fn windows_are_per_key_and_forgotten(store: &dyn Store) {
     let hit = move |key: &'static str, start: i64| async move {
-        store.hit_rate_window(key, start, start - MINUTE).await.unwrap()
+        store
+            .hit_rate_window(key, start, start - MINUTE)
+            .await
+            .unwrap()
     };
     for _ in 0..3 {
         hit("api:a", START).await;

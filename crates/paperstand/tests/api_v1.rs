@@ -9,6 +9,7 @@ const CV_ON_JUNE_2: usize = 8;
 use std::process::Command;
 
 use common::TestApp;
+use paperstand::web::client::TrustedProxies;
 use serde_json::Value;
 
 async fn json(app: &TestApp, path: &str) -> (u16, Value) {
@@ -175,6 +176,76 @@ async fn clients_over_their_limit_get_429_with_retry_after() {
     );
     assert!(body.contains("too many requests"));
     assert_eq!(app.get("/").await.0, 200, "pages are not rate-limited");
+}
+
+/// GET `/api/v1/papers` as forwarded by a proxy for `client`; the status.
+async fn get_forwarded(app: &TestApp, client: &str) -> u16 {
+    app.client
+        .get(format!("{}/api/v1/papers", app.url))
+        .header("x-forwarded-for", format!("198.51.100.77, {client}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn clients_behind_a_trusted_proxy_have_their_own_budgets() {
+    // The test client connects from 127.0.0.1: a trusted proxy by default.
+    let app = TestApp::empty_with_api_rate(3).await;
+    for _ in 0..3 {
+        assert_eq!(get_forwarded(&app, "203.0.113.1").await, 200);
+    }
+    assert_eq!(get_forwarded(&app, "203.0.113.1").await, 429);
+    assert_eq!(
+        get_forwarded(&app, "203.0.113.2").await,
+        200,
+        "another client behind the same proxy has its own budget"
+    );
+    assert_eq!(
+        app.get("/api/v1/papers").await.0,
+        200,
+        "the proxy itself, without the header, too"
+    );
+    for host in ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::3"] {
+        assert_eq!(get_forwarded(&app, host).await, 200, "{host}");
+    }
+    assert_eq!(
+        get_forwarded(&app, "2001:db8:1:2::99").await,
+        429,
+        "IPv6 addresses of one /64 share a budget"
+    );
+    assert_eq!(
+        get_forwarded(&app, "2001:db8:1:3::1").await,
+        200,
+        "another /64"
+    );
+}
+
+#[tokio::test]
+async fn an_untrusted_peers_forwarded_for_is_ignored() {
+    let app = TestApp::behind_proxies(3, TrustedProxies::none()).await;
+    for client in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        assert_eq!(get_forwarded(&app, client).await, 200);
+    }
+    let (status, headers, _) = {
+        let response = app
+            .client
+            .get(format!("{}/api/v1/papers", app.url))
+            .header("x-forwarded-for", "203.0.113.4")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.unwrap())
+    };
+    assert_eq!(
+        status, 429,
+        "a made-up X-Forwarded-For buys no fresh budget: the peer is the client"
+    );
+    assert!(headers.contains_key("retry-after"));
 }
 
 #[tokio::test]

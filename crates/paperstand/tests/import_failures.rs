@@ -547,6 +547,24 @@ impl paperstand_store::Leases for FailingAfter {
 }
 
 #[async_trait]
+impl paperstand_store::RateWindows for FailingAfter {
+    async fn hit_rate_window(
+        &self,
+        key: &str,
+        window_start: i64,
+        previous_start: i64,
+    ) -> paperstand_store::Result<paperstand_store::WindowHits> {
+        self.inner
+            .hit_rate_window(key, window_start, previous_start)
+            .await
+    }
+
+    async fn forget_rate_windows(&self, before: i64) -> paperstand_store::Result<u64> {
+        self.inner.forget_rate_windows(before).await
+    }
+}
+
+#[async_trait]
 impl paperstand_store::Library for FailingAfter {
     async fn save_papers(
         &self,

@@ -45,6 +45,10 @@ impl Drop for Serving {
 }
 
 fn serve(data_dir: &Path, port: u16, database_url: &str) -> Serving {
+    serve_with(data_dir, port, database_url, &[])
+}
+
+fn serve_with(data_dir: &Path, port: u16, database_url: &str, env: &[(&str, &str)]) -> Serving {
     let child = Command::new(env!("CARGO_BIN_EXE_paperstand"))
         .arg("--data-dir")
         .arg(data_dir)
@@ -53,6 +57,7 @@ fn serve(data_dir: &Path, port: u16, database_url: &str) -> Serving {
         .env("DATABASE_URL", database_url)
         .env("PAPERSTAND_SEMANTIC", "false")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .spawn()
         .expect("start serve");
@@ -153,6 +158,57 @@ async fn two_nodes_serve_one_postgres_database() {
         "the demo, imported once, and the one paper"
     );
     store.close().await;
+}
+
+/// One client's API budget is counted in the database: what it spent on node A is
+/// refused on node B, with a `Retry-After` that lets it in again within a minute or two.
+/// Another client (behind the trusted local proxy) still has its own budget on B.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_budget_is_shared_by_the_nodes() {
+    let schema = TestSchema::create().await;
+    let url = schema_url(&schema);
+    let dir = tempfile::tempdir().unwrap();
+    let limit = [
+        ("PAPERSTAND_API_RATE_PER_MINUTE", "5"),
+        ("PAPERSTAND_DEMO", "false"),
+    ];
+    let (a_port, b_port) = (free_port(), free_port());
+    let _a = serve_with(&dir.path().join("a"), a_port, &url, &limit);
+    let _b = serve_with(&dir.path().join("b"), b_port, &url, &limit);
+    let (a_url, b_url) = (
+        format!("http://127.0.0.1:{a_port}"),
+        format!("http://127.0.0.1:{b_port}"),
+    );
+    wait_ready(&a_url).await;
+    wait_ready(&b_url).await;
+    let client = reqwest::Client::new();
+    let get = |node: &str, who: &str| {
+        client
+            .get(format!("{node}/api/v1/papers"))
+            .header("x-forwarded-for", who)
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(get(&a_url, "203.0.113.7").await.unwrap().status(), 200);
+    }
+    let refused = get(&b_url, "203.0.113.7").await.unwrap();
+    assert_eq!(refused.status(), 429, "A's hits count on B");
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=120).contains(&wait), "Retry-After {wait}");
+    assert_eq!(
+        get(&a_url, "203.0.113.7").await.unwrap().status(),
+        429,
+        "and on A"
+    );
+    assert_eq!(
+        get(&b_url, "203.0.113.8").await.unwrap().status(),
+        200,
+        "another client is not affected"
+    );
 }
 
 /// A cookie-keeping client of one instance's nodes (no cookie store in reqwest here).

@@ -18,6 +18,7 @@ pub mod leases;
 pub mod library;
 pub mod members;
 pub mod postgres;
+pub mod rate_windows;
 pub mod repos;
 pub mod trending;
 
@@ -648,6 +649,10 @@ macro_rules! store_contract_tests {
             leases_have_one_holder,
             only_the_holder_renews,
             expired_leases_are_taken_over
+        );
+        $crate::store_contract_tests!(@module rate_windows, $make;
+            concurrent_hits_are_all_counted,
+            windows_are_per_key_and_forgotten
         );
         $crate::store_contract_tests!(@module trending, $make;
             trending_counts_within_the_window,

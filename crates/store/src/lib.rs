@@ -12,6 +12,7 @@ pub mod leases;
 pub mod library;
 mod migrations;
 pub mod postgres;
+pub mod rate_windows;
 pub mod sqlite;
 pub mod upsert;
 
@@ -34,6 +35,7 @@ pub use fingerprint::fingerprint;
 pub use leases::{Lease, Leases};
 pub use library::{Feedback, Library, LibraryFilter, NewTopic, SavedPaper, Tag, Topic};
 pub use postgres::PostgresStore;
+pub use rate_windows::{RateWindows, WindowHits};
 pub use sqlite::SqliteStore;
 
 /// What went wrong in the store, with nothing backend-specific in it.
@@ -153,7 +155,9 @@ pub struct StoredEmbedding {
 
 /// Paperstand's storage. Every backend passes [`contract`].
 #[async_trait]
-pub trait Store: Community + Leases + Digests + Library + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    Community + Leases + RateWindows + Digests + Library + Send + Sync + std::fmt::Debug
+{
     /// Inserts new papers and replaces changed ones with newer records, all in one
     /// transaction; returns what happened to each paper, in order. Every insert or
     /// update bumps the change sequence. The same id twice in one call is an error.

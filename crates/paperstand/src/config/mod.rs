@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 
+mod api;
 mod community;
 mod database;
 mod github;
 mod ingest;
 mod mail;
 
+pub use api::ApiConfig;
 pub use community::CommunityConfig;
 pub use database::{DatabaseConfig, DatabaseUrl};
 pub use github::{GithubConfig, REDACTED, Secret};
@@ -32,6 +34,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// The web server.
     pub server: ServerConfig,
+    /// The JSON API's per-client limit.
+    pub api: ApiConfig,
     /// Logging.
     pub log: LogConfig,
     /// Fetching from arXiv and other sources.
@@ -77,6 +81,8 @@ pub struct ServerConfig {
     pub bind: SocketAddr,
     /// Base URL for absolute links (feeds, emails); `http://<bind>` when unset.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; loopback by default.
+    pub trusted_proxies: crate::web::client::TrustedProxies,
 }
 
 /// The `[log]` section.
@@ -107,7 +113,9 @@ impl Default for Config {
             server: ServerConfig {
                 bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 public_url: None,
+                trusted_proxies: crate::web::client::TrustedProxies::default(),
             },
+            api: ApiConfig::default(),
             ingest: IngestConfig::default(),
             search: SearchConfig::default(),
             community: CommunityConfig::default(),
@@ -133,6 +141,8 @@ struct FileConfig {
     database: database::FileDatabase,
     #[serde(default)]
     server: FileServer,
+    #[serde(default)]
+    api: api::FileApi,
     #[serde(default)]
     log: FileLog,
     #[serde(default)]
@@ -163,6 +173,7 @@ struct FileSearch {
 struct FileServer {
     bind: Option<String>,
     public_url: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -233,6 +244,10 @@ impl Config {
         if let Some(url) = file.server.public_url {
             self.server.public_url = Some(parse_public_url("server.public_url", &url)?);
         }
+        if let Some(proxies) = file.server.trusted_proxies {
+            self.server.trusted_proxies = api::parse_proxies("server.trusted_proxies", &proxies)?;
+        }
+        self.api.apply_file(file.api);
         if let Some(format) = file.log.format {
             self.log.format = format;
         }
@@ -272,6 +287,10 @@ impl Config {
         if let Some(url) = env("PAPERSTAND_PUBLIC_URL") {
             self.server.public_url = Some(parse_public_url("PAPERSTAND_PUBLIC_URL", &url)?);
         }
+        if let Some(proxies) = api::proxies_from_env(env)? {
+            self.server.trusted_proxies = proxies;
+        }
+        self.api.apply_env(env)?;
         if let Some(format) = env("PAPERSTAND_LOG_FORMAT") {
             self.log.format = match format.as_str() {
                 "text" => LogFormat::Text,
@@ -428,11 +447,51 @@ mod tests {
                 "PAPERSTAND_LOG_FORMAT",
             ),
             (None, &[("PAPERSTAND_LOG", "info,[[[")], "PAPERSTAND_LOG"),
+            (
+                Some("[server]\ntrusted_proxies = [\"10.0.0.0/40\"]"),
+                &[],
+                "server.trusted_proxies",
+            ),
+            (
+                None,
+                &[("PAPERSTAND_TRUSTED_PROXIES", "proxy.local")],
+                "PAPERSTAND_TRUSTED_PROXIES",
+            ),
+            (
+                None,
+                &[("PAPERSTAND_API_RATE_PER_MINUTE", "-1")],
+                "PAPERSTAND_API_RATE_PER_MINUTE",
+            ),
         ];
         for (file, env, key) in cases {
             let message = format!("{:#}", load(*file, env, &Overrides::default()).unwrap_err());
             assert!(message.contains(key), "{message}");
         }
+    }
+
+    #[test]
+    fn api_rate_and_trusted_proxies() {
+        let config = load(None, &[], &Overrides::default()).unwrap();
+        assert_eq!(config.api.rate_per_minute, 600);
+        assert_eq!(
+            config.server.trusted_proxies,
+            crate::web::client::TrustedProxies::default()
+        );
+        let file = "[api]\nrate_per_minute = 0\n[server]\ntrusted_proxies = [\"10.0.0.0/8\"]\n";
+        let config = load(Some(file), &[], &Overrides::default()).unwrap();
+        assert_eq!(config.api.rate_per_minute, 0, "0 lifts the limit");
+        assert_eq!(config.server.trusted_proxies.0.len(), 1);
+        assert!(config.to_toml().contains("\"10.0.0.0/8\""));
+        let env = [
+            ("PAPERSTAND_API_RATE_PER_MINUTE", "50000"),
+            ("PAPERSTAND_TRUSTED_PROXIES", ""),
+        ];
+        let config = load(Some(file), &env, &Overrides::default()).unwrap();
+        assert_eq!(config.api.rate_per_minute, 50_000);
+        assert!(
+            config.server.trusted_proxies.0.is_empty(),
+            "empty trusts none"
+        );
     }
 
     #[test]

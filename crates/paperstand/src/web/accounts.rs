@@ -280,7 +280,7 @@ pub async fn signup(
     throttle(
         &state,
         "signup.ip",
-        &viewer.ip.to_string(),
+        &viewer.limit_key(),
         state.auth.limits.signups_per_ip_hour,
         Duration::hours(1),
         "Too many accounts were created from your address in the last hour. Try again later.",
@@ -470,7 +470,7 @@ pub async fn signin(
     throttle(
         &state,
         "signin.ip",
-        &viewer.ip.to_string(),
+        &viewer.limit_key(),
         limits.signin_per_ip_minute,
         limits.signin_ip_window,
         "Too many sign-in attempts from your address. Wait a minute and try again.",
@@ -597,7 +597,7 @@ pub async fn reset_request(
     throttle(
         &state,
         "reset.ip",
-        &viewer.ip.to_string(),
+        &viewer.limit_key(),
         state.auth.limits.signups_per_ip_hour,
         Duration::hours(1),
         "Too many password resets were asked for from your address. Try again in an hour.",

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod client;
 pub mod comment_markdown;
 pub mod community;
 pub mod error;
@@ -57,7 +58,9 @@ pub struct AppState {
     /// Base URL for absolute links.
     pub public_url: Arc<str>,
     /// Requests a client may make to the JSON API.
-    pub rate_limiter: Arc<api::limits::RateLimiter>,
+    pub rate_limiter: Arc<api::limits::ApiLimiter>,
+    /// Whose `X-Forwarded-For` names the client (`[server] trusted_proxies`).
+    pub trusted_proxies: Arc<client::TrustedProxies>,
     /// Search by keyword and meaning; `None` where a caller built the state without it
     /// (search pages then say search is unavailable).
     pub search: Option<Arc<Search>>,
@@ -91,7 +94,10 @@ impl AppState {
             store,
             cache: Arc::default(),
             public_url: public_url.into(),
-            rate_limiter: Arc::new(api::limits::RateLimiter::new(DEFAULT_API_RATE_PER_MINUTE)),
+            rate_limiter: Arc::new(api::limits::ApiLimiter::Local(
+                api::limits::RateLimiter::new(DEFAULT_API_RATE_PER_MINUTE),
+            )),
+            trusted_proxies: Arc::default(),
             search: None,
             auth: auth::Auth::ephemeral(),
             submissions: Arc::default(),
@@ -147,9 +153,32 @@ impl AppState {
         self
     }
 
-    /// The same state with another API rate limit (requests a minute per client).
+    /// The same state with another API rate limit (requests a minute per client) kept
+    /// in this process; 0 lifts it.
     pub fn with_api_rate(mut self, per_minute: u32) -> AppState {
-        self.rate_limiter = Arc::new(api::limits::RateLimiter::new(per_minute));
+        self.rate_limiter = Arc::new(match per_minute {
+            0 => api::limits::ApiLimiter::Unlimited,
+            n => api::limits::ApiLimiter::Local(api::limits::RateLimiter::new(n)),
+        });
+        self
+    }
+
+    /// The same state with an API rate limit counted in the store, so every node
+    /// sharing it enforces one budget per client; 0 lifts it.
+    pub fn with_shared_api_rate(mut self, per_minute: u32) -> AppState {
+        self.rate_limiter = Arc::new(match per_minute {
+            0 => api::limits::ApiLimiter::Unlimited,
+            n => api::limits::ApiLimiter::Shared(api::shared_limits::SharedLimiter::new(
+                self.store.clone(),
+                n,
+            )),
+        });
+        self
+    }
+
+    /// The same state believing `X-Forwarded-For` from these proxies only.
+    pub fn with_trusted_proxies(mut self, proxies: client::TrustedProxies) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
         self
     }
 }
@@ -253,7 +282,15 @@ pub async fn serve_forever(config: Config) -> anyhow::Result<()> {
         .with_auth(auth)
         .with_submissions(submissions)
         .with_trending(config.trending)
-        .with_digests(config.digest.clone(), config.mail.clone());
+        .with_digests(config.digest.clone(), config.mail.clone())
+        .with_trusted_proxies(config.server.trusted_proxies.clone());
+    // One SQLite node keeps the API limit in memory (no write per request); nodes
+    // sharing PostgreSQL count in the database (docs/decisions.md).
+    let state = if config.database.url.is_some() {
+        state.with_shared_api_rate(config.api.rate_per_minute)
+    } else {
+        state.with_api_rate(config.api.rate_per_minute)
+    };
     if config.digest.enabled {
         // The pages' recommender and search, so "picked for you" and topic sections are
         // what /for-you and /topics show (and the corpus is built once).

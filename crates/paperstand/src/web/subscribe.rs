@@ -192,7 +192,7 @@ pub async fn subscribe(
     throttle(
         &state,
         "subscribe.ip",
-        &viewer.ip.to_string(),
+        &viewer.limit_key(),
         state.auth.limits.signups_per_ip_hour,
         Duration::hours(1),
         "Too many subscriptions were asked for from your address in the last hour. Try again later.",

@@ -24,6 +24,7 @@ use paperstand::mail::MemoryMailer;
 use paperstand::search::Search;
 use paperstand::transfer::{ImportReport, import_lines};
 use paperstand::web::auth::{Auth, AuthLimits};
+use paperstand::web::client::TrustedProxies;
 use paperstand::web::community::Submissions;
 use paperstand::web::{AppState, serve};
 use paperstand_core::Paper;
@@ -149,11 +150,41 @@ impl TestApp {
         }
     }
 
+    /// An instance with no papers whose API allows `per_minute` requests per client,
+    /// believing `X-Forwarded-For` only from `proxies`.
+    pub async fn behind_proxies(per_minute: u32, proxies: TrustedProxies) -> TestApp {
+        TestApp::start_full(
+            per_minute,
+            Err("turned off in this test".to_owned()),
+            Submissions::default(),
+            AuthLimits::default(),
+            proxies,
+        )
+        .await
+    }
+
     async fn start_with(
         per_minute: u32,
         embedder: Result<Arc<Embedder>, String>,
         submissions: Submissions,
         limits: AuthLimits,
+    ) -> TestApp {
+        TestApp::start_full(
+            per_minute,
+            embedder,
+            submissions,
+            limits,
+            TrustedProxies::default(),
+        )
+        .await
+    }
+
+    async fn start_full(
+        per_minute: u32,
+        embedder: Result<Arc<Embedder>, String>,
+        submissions: Submissions,
+        limits: AuthLimits,
+        proxies: TrustedProxies,
     ) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = Arc::new(
@@ -181,6 +212,7 @@ impl TestApp {
         auth.limits = limits;
         let state = AppState::new(store.clone(), &url)
             .with_api_rate(per_minute)
+            .with_trusted_proxies(proxies)
             .with_search(search.clone())
             .with_auth(auth)
             .with_submissions(submissions)

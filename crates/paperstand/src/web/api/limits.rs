@@ -1,19 +1,56 @@
-//! Per-client request limits for the JSON API (a token bucket per IP address) and CORS
-//! for reads. Limits live in this process: a multi-node deployment moves them to the
-//! database (issue #9).
+//! Per-client request limits for the JSON API and CORS for reads. One node (SQLite)
+//! keeps a token bucket per client in memory; nodes sharing PostgreSQL count in the
+//! database ([`super::shared_limits`]) so a client's budget is the same on every node.
+//! The client is [`Viewer::ip`](crate::web::auth::Viewer) (see `web::client`), IPv6 by
+//! its /64.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::ApiError;
+use super::shared_limits::SharedLimiter;
 use crate::web::AppState;
+use crate::web::auth::Viewer;
+use crate::web::client::limit_addr;
+
+/// How the API limits clients: chosen at start by the store's backend.
+#[derive(Debug)]
+pub enum ApiLimiter {
+    /// No limit (`[api] rate_per_minute = 0`).
+    Unlimited,
+    /// A token bucket per client in this process (one node: SQLite).
+    Local(RateLimiter),
+    /// Counts in the database, shared by every node (PostgreSQL).
+    Shared(SharedLimiter),
+}
+
+impl ApiLimiter {
+    /// `Ok` to serve a request from `client`, or the seconds to wait. A store that
+    /// fails lets the request through (the request itself will then say what failed).
+    pub async fn check(&self, client: IpAddr) -> Result<(), u64> {
+        let client = limit_addr(client);
+        match self {
+            ApiLimiter::Unlimited => Ok(()),
+            ApiLimiter::Local(limiter) => limiter.check(client),
+            ApiLimiter::Shared(limiter) => {
+                match limiter.check(client, time::OffsetDateTime::now_utc()).await {
+                    Ok(verdict) => verdict,
+                    Err(error) => {
+                        tracing::warn!(%error, "the shared API limit could not be counted");
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// Buckets kept at most; the fullest (idle) ones are dropped beyond it.
 const MAX_CLIENTS: usize = 100_000;
@@ -75,12 +112,9 @@ pub async fn api_guard(State(state): State<AppState>, request: Request, next: Ne
         );
         return response;
     }
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
+    let client = request.extensions().get::<Viewer>().map(|viewer| viewer.ip);
     if let Some(client) = client
-        && let Err(wait) = state.rate_limiter.check(client)
+        && let Err(wait) = state.rate_limiter.check(client).await
     {
         let mut response =
             ApiError::too_many(format!("too many requests; try again in {wait} s")).into_response();

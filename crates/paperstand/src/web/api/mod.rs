@@ -3,6 +3,7 @@
 
 pub mod hf;
 pub mod limits;
+pub mod shared_limits;
 pub mod v1;
 
 use axum::Json;

@@ -186,7 +186,8 @@ pub struct Viewer {
     /// The CSRF token forms on this response must carry, when the request has a session
     /// or form cookie.
     csrf: Option<String>,
-    /// The client's address.
+    /// The client's address: the TCP peer, or behind a trusted proxy the address it
+    /// forwarded (`web::client`). Rate limits key on [`Viewer::limit_key`].
     pub ip: IpAddr,
 }
 
@@ -245,6 +246,11 @@ impl Viewer {
         }
     }
 
+    /// The key per-address rate limits count under: IPv4 as is, IPv6 by its /64.
+    pub fn limit_key(&self) -> String {
+        super::client::limit_addr(self.ip).to_string()
+    }
+
     /// The hash of the session token, for signing out.
     pub fn session_hash(&self) -> Option<&str> {
         self.session_hash.as_deref()
@@ -259,11 +265,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
             .extensions
             .get::<Viewer>()
             .cloned()
-            .unwrap_or_else(|| Viewer::anonymous(client_ip(parts))))
+            .unwrap_or_else(|| Viewer::anonymous(peer_ip(parts))))
     }
 }
 
-fn client_ip(parts: &Parts) -> IpAddr {
+/// The TCP peer's address (unspecified where the server runs without connection info).
+fn peer_ip(parts: &Parts) -> IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -288,7 +295,10 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// cookie is cleared.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let mut viewer = Viewer::anonymous(client_ip(&parts));
+    let client = state
+        .trusted_proxies
+        .client_addr(peer_ip(&parts), &parts.headers);
+    let mut viewer = Viewer::anonymous(client);
     let mut clear_session = false;
     if let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) {
         let hash = token_hash(token);

@@ -10,6 +10,7 @@ mod curation;
 mod deletion;
 mod leases;
 mod members;
+mod rate_windows;
 mod repos;
 mod trending;
 

@@ -19,7 +19,7 @@ use time::Date;
 pub use service::{PickRequest, Recommender};
 
 use model::{LinearModel, LogisticParams, next_random, train_logistic};
-use text::{SparseVec, TfIdf, TfIdfParams};
+use text::{SparseVec, TfIdf, TfIdfParams, paper_terms};
 
 /// The text of one paper the corpus is built from.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct PaperText {
     pub abstract_text: String,
     /// Its listing date (the For-you window).
     pub listed_on: Date,
+    /// Its arXiv categories, the primary one first.
+    pub categories: Vec<String>,
 }
 
 /// What a corpus's vectors are.
@@ -45,12 +47,16 @@ pub enum Features {
 }
 
 /// Every candidate paper as a vector, fitted together.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Corpus {
     /// What the vectors are.
     pub features: Features,
-    /// The vectors' dimension.
+    /// The vectors' dimension: text features, then one per primary category.
     pub dim: usize,
+    /// How many of the features are the text's (tf-idf terms or embedding dimensions).
+    pub text_dim: usize,
+    /// The value of the primary-category feature (see [`TfIdfParams::category_weight`]).
+    pub category_weight: f32,
     /// The vocabulary (empty for embeddings).
     pub tfidf: TfIdf,
     /// Papers, by position.
@@ -67,58 +73,91 @@ pub struct Corpus {
 impl Corpus {
     /// Fits a vocabulary to `papers` and turns each into a vector.
     pub fn build(papers: Vec<PaperText>, params: TfIdfParams) -> Corpus {
-        let text = |p: &PaperText| format!("{}. {}", p.title, p.abstract_text);
-        let tfidf = TfIdf::fit(
-            papers
-                .iter()
-                .map(text)
-                .collect::<Vec<_>>()
-                .iter()
-                .map(String::as_str),
-            params,
-        );
-        let vectors = papers.iter().map(|p| tfidf.vector(&text(p))).collect();
-        let index = papers
+        let terms = |p: &PaperText| paper_terms(&p.title, &p.abstract_text, params);
+        let tfidf = TfIdf::fit_terms(papers.iter().map(terms), params);
+        let vectors = papers
             .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.without_version(), i))
+            .map(|p| tfidf.vector_of_terms(&terms(p)))
             .collect();
-        Corpus {
+        let mut corpus = Corpus {
             features: Features::TfIdf,
             dim: tfidf.dim(),
+            text_dim: tfidf.dim(),
+            category_weight: params.category_weight,
             tfidf,
-            ids: papers.iter().map(|p| p.id.clone()).collect(),
-            titles: papers.iter().map(|p| p.title.clone()).collect(),
-            listed_on: papers.iter().map(|p| p.listed_on).collect(),
-            vectors,
-            index,
-        }
+            ..Corpus::default()
+        };
+        corpus.add(papers, vectors);
+        corpus
     }
 
     /// A corpus of sentence embeddings: the papers of `papers` that have one in
     /// `vectors` (normalised, as the embedder makes them), the others left out.
     pub fn from_embeddings(papers: Vec<PaperText>, vectors: &HashMap<ArxivId, Vec<f32>>) -> Corpus {
+        let (papers, dense): (Vec<PaperText>, Vec<SparseVec>) = papers
+            .into_iter()
+            .filter_map(|paper| {
+                let vector = vectors.get(&paper.id.without_version())?;
+                let dense = SparseVec {
+                    idx: (0..vector.len() as u32).collect(),
+                    val: vector.clone(),
+                };
+                Some((paper, dense))
+            })
+            .unzip();
+        let dim = dense.first().map_or(0, |v| v.idx.len());
         let mut corpus = Corpus {
             features: Features::Embeddings,
+            dim,
+            text_dim: dim,
+            category_weight: TfIdfParams::FOR_YOU.category_weight,
             ..Corpus::default()
         };
-        for paper in papers {
-            let Some(vector) = vectors.get(&paper.id.without_version()) else {
-                continue;
-            };
-            corpus.dim = vector.len();
-            corpus
-                .index
-                .insert(paper.id.without_version(), corpus.ids.len());
-            corpus.vectors.push(SparseVec {
-                idx: (0..vector.len() as u32).collect(),
-                val: vector.clone(),
-            });
-            corpus.ids.push(paper.id);
-            corpus.titles.push(paper.title);
-            corpus.listed_on.push(paper.listed_on);
-        }
+        corpus.add(papers, dense);
         corpus
+    }
+
+    /// Takes `papers` with their text vectors, adding each one's primary-category feature.
+    fn add(&mut self, papers: Vec<PaperText>, vectors: Vec<SparseVec>) {
+        let mut categories: Vec<&str> = papers
+            .iter()
+            .filter_map(|p| p.categories.first().map(String::as_str))
+            .collect();
+        categories.sort_unstable();
+        categories.dedup();
+        let feature = |p: &PaperText| {
+            if self.category_weight <= 0.0 {
+                return None;
+            }
+            let primary = p.categories.first()?;
+            let at = categories.binary_search(&primary.as_str()).ok()?;
+            Some((self.text_dim + at) as u32)
+        };
+        let with_category: Vec<SparseVec> = papers
+            .iter()
+            .zip(vectors)
+            .map(|(p, mut v)| {
+                if let Some(feature) = feature(p) {
+                    v.idx.push(feature);
+                    v.val.push(self.category_weight);
+                    let norm = v.val.iter().map(|x| x * x).sum::<f32>().sqrt();
+                    v.val.iter_mut().for_each(|x| *x /= norm);
+                }
+                v
+            })
+            .collect();
+        if self.category_weight > 0.0 {
+            self.dim = self.text_dim + categories.len();
+        }
+        self.vectors = with_category;
+        self.index = papers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.without_version(), i))
+            .collect();
+        self.titles = papers.iter().map(|p| p.title.clone()).collect();
+        self.listed_on = papers.iter().map(|p| p.listed_on).collect();
+        self.ids = papers.into_iter().map(|p| p.id).collect();
     }
 
     /// A paper's position.
@@ -190,7 +229,14 @@ pub fn train_user(
     }
     let pos: Vec<&SparseVec> = positives.iter().map(|&i| &corpus.vectors[i]).collect();
     let neg: Vec<&SparseVec> = negatives.iter().map(|&i| &corpus.vectors[i]).collect();
-    let model = train_logistic(&pos, &neg, explicit.len(), corpus.dim, params);
+    let model = train_logistic(
+        &pos,
+        &neg,
+        explicit.len(),
+        corpus.dim,
+        corpus.text_dim,
+        params,
+    );
     UserModel {
         model,
         saved: saved.len(),
@@ -302,13 +348,13 @@ fn personal_scores(corpus: &Corpus, user: &UserModel, candidates: &[usize]) -> V
     out
 }
 
-/// The positive most similar to the paper at `position` (saved papers preferred when
-/// equally close), if any shares a term with it.
+/// The positive most similar to the paper at `position` by their texts (a shared
+/// category alone makes no reason), if any shares a term with it.
 pub fn closest(corpus: &Corpus, user: &UserModel, position: usize) -> Option<usize> {
     let vector = &corpus.vectors[position];
     user.positives
         .iter()
-        .map(|&p| (corpus.vectors[p].dot(vector), p))
+        .map(|&p| (corpus.vectors[p].dot_below(vector, corpus.text_dim), p))
         .filter(|(similarity, _)| *similarity > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, p)| p)

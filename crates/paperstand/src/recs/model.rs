@@ -53,12 +53,15 @@ impl Default for LogisticParams {
 }
 
 /// Trains the For-you model: `positives` against `negatives` (explicit ones first, the
-/// first `explicit` of them) with balanced class weights.
+/// first `explicit` of them) with balanced class weights. The centroid covers the
+/// features below `text_dim` only: metadata features (the category) get the weight
+/// the margin gives them, as much as this member's examples support.
 pub fn train_logistic(
     positives: &[&SparseVec],
     negatives: &[&SparseVec],
     explicit: usize,
     dim: usize,
+    text_dim: usize,
     params: &LogisticParams,
 ) -> LinearModel {
     let mut examples: Vec<(&SparseVec, f32, f32)> = Vec::new();
@@ -81,14 +84,31 @@ pub fn train_logistic(
         };
         (*x, -1.0, 0.5 * raw / neg_weight_sum.max(1.0))
     }));
-    let (mut w, mut b) = (vec![0.0f32; dim], 0.0f32);
+    // Train over the features the examples use only: every other weight stays zero
+    // (the gradient never touches it and the penalty keeps it there), and a library's
+    // examples use a few tens of thousands of a vocabulary's features.
+    let compact = Compact::of(examples.iter().map(|e| e.0), dim);
+    let compact_examples: Vec<(SparseVec, f32, f32)> = examples
+        .iter()
+        .map(|(x, y, c)| (compact.map(x), *y, *c))
+        .collect();
+    let refs: Vec<(&SparseVec, f32, f32)> = compact_examples
+        .iter()
+        .map(|(x, y, c)| (x, *y, *c))
+        .collect();
+    let (mut w, mut b) = (vec![0.0f32; compact.features.len()], 0.0f32);
     if !positives.is_empty() && !negatives.is_empty() {
-        nesterov_logistic(&examples, &mut w, &mut b, params);
+        nesterov_logistic(&refs, &mut w, &mut b, params);
     }
     if params.centroid_weight > 0.0 && !positives.is_empty() {
-        let mut centroid = vec![0.0f32; dim];
-        for x in positives {
+        let mut centroid = vec![0.0f32; w.len()];
+        for (x, _, _) in refs.iter().take(positives.len()) {
             x.add_to(&mut centroid, 1.0);
+        }
+        for (c, &feature) in centroid.iter_mut().zip(&compact.features) {
+            if feature as usize >= text_dim {
+                *c = 0.0;
+            }
         }
         let norm = centroid.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -98,9 +118,53 @@ pub fn train_logistic(
             }
         }
     }
-    LinearModel {
-        weights: w,
-        bias: b,
+    let mut weights = vec![0.0f32; dim];
+    for (&feature, &weight) in compact.features.iter().zip(&w) {
+        weights[feature as usize] = weight;
+    }
+    LinearModel { weights, bias: b }
+}
+
+/// The features some vectors use, renumbered from zero in increasing order.
+struct Compact {
+    /// The original index of each compact feature.
+    features: Vec<u32>,
+    /// The compact index of each original feature (`u32::MAX`: unused).
+    position: Vec<u32>,
+}
+
+impl Compact {
+    fn of<'a>(vectors: impl Iterator<Item = &'a SparseVec>, dim: usize) -> Compact {
+        let mut position = vec![u32::MAX; dim];
+        for x in vectors {
+            for &i in &x.idx {
+                if let Some(slot) = position.get_mut(i as usize) {
+                    *slot = 0;
+                }
+            }
+        }
+        let mut features = Vec::new();
+        for (i, slot) in position.iter_mut().enumerate() {
+            if *slot == 0 {
+                *slot = features.len() as u32;
+                features.push(i as u32);
+            }
+        }
+        Compact { features, position }
+    }
+
+    /// `x` in compact indexes (still increasing, since renumbering keeps the order).
+    fn map(&self, x: &SparseVec) -> SparseVec {
+        let (idx, val) = x
+            .idx
+            .iter()
+            .zip(&x.val)
+            .filter_map(|(&i, &v)| {
+                let p = *self.position.get(i as usize)?;
+                (p != u32::MAX).then_some((p, v))
+            })
+            .unzip();
+        SparseVec { idx, val }
     }
 }
 
@@ -232,7 +296,7 @@ mod tests {
         let (good, bad) = (unit(&[(0, 1.0), (4, 1.0)]), unit(&[(2, 1.0), (4, 1.0)]));
         let pos_refs: Vec<&SparseVec> = pos.iter().collect();
         let neg_refs: Vec<&SparseVec> = neg.iter().collect();
-        let lr = train_logistic(&pos_refs, &neg_refs, 0, 5, &LogisticParams::default());
+        let lr = train_logistic(&pos_refs, &neg_refs, 0, 5, 5, &LogisticParams::default());
         assert!(lr.score(&good) > lr.score(&bad));
         assert!(lr.score(&pos[0]) > 0.0 && lr.score(&neg[0]) < lr.score(&pos[0]));
         let examples: Vec<(&SparseVec, bool)> = pos
@@ -254,14 +318,14 @@ mod tests {
         };
         let pos_refs: Vec<&SparseVec> = pos.iter().collect();
         let neg_refs: Vec<&SparseVec> = neg.iter().collect();
-        let background = train_logistic(&pos_refs, &neg_refs, 0, 3, &params);
-        let explicit = train_logistic(&pos_refs, &neg_refs, 1, 3, &params);
+        let background = train_logistic(&pos_refs, &neg_refs, 0, 3, 3, &params);
+        let explicit = train_logistic(&pos_refs, &neg_refs, 1, 3, 3, &params);
         assert!(explicit.weights[1] < background.weights[1]);
     }
 
     #[test]
     fn no_positives_trains_nothing_and_shuffle_is_deterministic() {
-        let model = train_logistic(&[], &[], 0, 3, &LogisticParams::default());
+        let model = train_logistic(&[], &[], 0, 3, 3, &LogisticParams::default());
         assert_eq!(model.weights, [0.0; 3]);
         let (mut a, mut b) = ((0..10).collect::<Vec<_>>(), (0..10).collect::<Vec<_>>());
         shuffle(&mut a, &mut 42);

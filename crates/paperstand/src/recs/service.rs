@@ -326,6 +326,7 @@ async fn all_paper_texts(store: &dyn Store) -> Result<Vec<PaperText>> {
                     title: p.title,
                     abstract_text: p.abstract_text,
                     listed_on: p.listed_on,
+                    categories: p.categories,
                 }),
         );
     }

@@ -20,6 +20,7 @@ fn corpus() -> Corpus {
         "robot grasping with tactile sensors and manipulation policies",
         "speech recognition acoustic models for spoken language",
     ];
+    let categories = ["cs.LG", "cs.RO", "cs.CL"];
     let papers = (0..60)
         .map(|n| PaperText {
             id: id(n),
@@ -30,12 +31,20 @@ fn corpus() -> Corpus {
             } else {
                 date!(2025 - 03 - 18)
             },
+            // Speech papers cross-list to cs.LG; the primary category comes first.
+            categories: if n / 20 == 2 {
+                vec![categories[2].to_owned(), "cs.LG".to_owned()]
+            } else {
+                vec![categories[n / 20].to_owned()]
+            },
         })
         .collect();
     let params = TfIdfParams {
         min_df: 1,
         max_df: 0.5,
         max_features: 1_000,
+        title_weight: 2,
+        category_weight: 0.4,
     };
     Corpus::build(papers, params)
 }
@@ -66,6 +75,62 @@ fn a_graph_reader_gets_graph_papers_with_reasons() {
         let reason = pick.close_to.as_deref().unwrap();
         assert!(reason.contains("graph neural"), "{reason}");
     }
+}
+
+#[test]
+fn the_primary_category_is_a_feature_but_never_a_reason() {
+    let corpus = corpus();
+    assert_eq!(
+        corpus.dim,
+        corpus.text_dim + 3,
+        "one feature per primary category"
+    );
+    let graph = &corpus.vectors[1];
+    let robot = &corpus.vectors[21];
+    assert!(
+        graph
+            .idx
+            .last()
+            .is_some_and(|&i| i as usize >= corpus.text_dim)
+    );
+    let norm: f32 = graph.val.iter().map(|v| v * v).sum();
+    assert!((norm - 1.0).abs() < 1e-5, "still a unit vector");
+    assert_eq!(graph.dot_below(robot, corpus.text_dim), 0.0);
+    // A paper sharing only the category with a saved one: no "close to" for it.
+    let mut papers: Vec<PaperText> = (0..3)
+        .map(|n| PaperText {
+            id: id(n),
+            title: ["graph networks", "graph message passing", "lattice quantum"][n].to_owned(),
+            abstract_text: String::new(),
+            listed_on: date!(2025 - 03 - 18),
+            categories: vec!["cs.LG".to_owned()],
+        })
+        .collect();
+    // The saved paper's text again, once in another category and once in its own.
+    papers.push(PaperText {
+        id: id(3),
+        categories: vec!["cs.CL".to_owned()],
+        ..papers[0].clone()
+    });
+    papers.push(PaperText {
+        id: id(4),
+        ..papers[0].clone()
+    });
+    let params = TfIdfParams {
+        min_df: 1,
+        max_df: 1.0,
+        max_features: 100,
+        title_weight: 2,
+        category_weight: 0.4,
+    };
+    let small = Corpus::build(papers, params);
+    let user = train_user(&small, &feedback(&[0], &[]), &LogisticParams::default(), 1);
+    assert_eq!(closest(&small, &user, 1), Some(0), "shares \"graph\"");
+    assert_eq!(closest(&small, &user, 2), None, "shares the category only");
+    assert!(
+        user.model.score(&small.vectors[4]) > user.model.score(&small.vectors[3]),
+        "the member's category counts for a paper"
+    );
 }
 
 #[test]

@@ -26,6 +26,14 @@ pub struct TfIdfParams {
     pub max_df: f64,
     /// The most frequent (by document count) this many terms are kept.
     pub max_features: usize,
+    /// How many times a title's terms count against the abstract's once (1: title and
+    /// abstract are one text, as arxiv-sanity-lite joins them).
+    pub title_weight: u32,
+    /// The value of a paper's primary-category feature next to its unit text vector
+    /// (the whole normalised again; 0: no category feature). Papers of one category
+    /// then share a little similarity, so a member's model can learn which categories
+    /// they read.
+    pub category_weight: f32,
 }
 
 impl TfIdfParams {
@@ -34,12 +42,21 @@ impl TfIdfParams {
         min_df: 5,
         max_df: 0.1,
         max_features: 20_000,
+        title_weight: 1,
+        category_weight: 0.0,
     };
-    /// Paperstand's For-you vocabulary: larger, so that rare technical terms count.
+    /// Paperstand's For-you vocabulary: larger, so that rare technical terms count, and a
+    /// light primary-category feature. Title and category weights were chosen on
+    /// validation users of two kinds of interest (docs/benchmarks.md): counting titles
+    /// twice or a heavier category helps interests named by a title word and hurts those
+    /// named by an abstract phrase; this setting helps the first and costs the second
+    /// little.
     pub const FOR_YOU: TfIdfParams = TfIdfParams {
         min_df: 2,
         max_df: 0.1,
         max_features: 100_000,
+        title_weight: 1,
+        category_weight: 0.1,
     };
 
     /// The For-you vocabulary for a corpus of `n` papers: a small instance (under a
@@ -50,7 +67,7 @@ impl TfIdfParams {
             TfIdfParams {
                 min_df: 1,
                 max_df: 0.5,
-                max_features: 100_000,
+                ..TfIdfParams::FOR_YOU
             }
         } else {
             TfIdfParams::FOR_YOU
@@ -79,19 +96,12 @@ impl SparseVec {
 
     /// The dot product with another sparse vector (a cosine, both being normalised).
     pub fn dot(&self, other: &SparseVec) -> f32 {
-        let (mut i, mut j, mut sum) = (0, 0, 0.0);
-        while i < self.idx.len() && j < other.idx.len() {
-            match self.idx[i].cmp(&other.idx[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    sum += self.val[i] * other.val[j];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        sum
+        merged_dot((&self.idx, &self.val), (&other.idx, &other.val))
+    }
+
+    /// The dot product over the features below `limit` only.
+    pub fn dot_below(&self, other: &SparseVec, limit: usize) -> f32 {
+        merged_dot(below(self, limit), below(other, limit))
     }
 
     /// Adds `scale * self` to a dense vector.
@@ -102,6 +112,29 @@ impl SparseVec {
             }
         }
     }
+}
+
+/// The dot product of two sparse vectors given as (increasing indexes, values).
+fn merged_dot(a: (&[u32], &[f32]), b: (&[u32], &[f32])) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.0.len() && j < b.0.len() {
+        match a.0[i].cmp(&b.0[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a.1[i] * b.1[j];
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// A sparse vector's entries whose index is below `limit`.
+fn below(v: &SparseVec, limit: usize) -> (&[u32], &[f32]) {
+    let end = v.idx.partition_point(|&i| (i as usize) < limit);
+    (&v.idx[..end], &v.val[..end])
 }
 
 /// The words of a text: lower-cased runs of letters, digits and `_` that start with a
@@ -125,6 +158,21 @@ pub fn terms(text: &str) -> Vec<String> {
     terms
 }
 
+/// The terms of a paper under `params`: with a title weight of 1 the terms of
+/// "title. abstract" as one text; otherwise each field's terms (no word pair across the
+/// two), the title's repeated `title_weight` times.
+pub fn paper_terms(title: &str, abstract_text: &str, params: TfIdfParams) -> Vec<String> {
+    if params.title_weight <= 1 {
+        return terms(&format!("{title}. {abstract_text}"));
+    }
+    let title_terms = terms(title);
+    let mut all = terms(abstract_text);
+    for _ in 0..params.title_weight {
+        all.extend(title_terms.iter().cloned());
+    }
+    all
+}
+
 /// A fitted vocabulary with each term's idf.
 #[derive(Debug, Clone, Default)]
 pub struct TfIdf {
@@ -135,11 +183,16 @@ pub struct TfIdf {
 impl TfIdf {
     /// Learns the vocabulary and idf of `documents`.
     pub fn fit<'a>(documents: impl Iterator<Item = &'a str>, params: TfIdfParams) -> TfIdf {
+        TfIdf::fit_terms(documents.map(terms), params)
+    }
+
+    /// Learns the vocabulary and idf of documents given as their terms.
+    pub fn fit_terms(documents: impl Iterator<Item = Vec<String>>, params: TfIdfParams) -> TfIdf {
         let mut df: HashMap<String, usize> = HashMap::new();
         let mut n = 0usize;
         for document in documents {
             n += 1;
-            let mut seen = terms(document);
+            let mut seen = document;
             seen.sort_unstable();
             seen.dedup();
             for term in seen {
@@ -174,9 +227,14 @@ impl TfIdf {
 
     /// The normalised vector of a text (all zeros when it has no known term).
     pub fn vector(&self, text: &str) -> SparseVec {
+        self.vector_of_terms(&terms(text))
+    }
+
+    /// The normalised vector of a document given as its terms.
+    pub fn vector_of_terms(&self, terms: &[String]) -> SparseVec {
         let mut counts: HashMap<u32, u32> = HashMap::new();
-        for term in terms(text) {
-            if let Some(&i) = self.vocabulary.get(&term) {
+        for term in terms {
+            if let Some(&i) = self.vocabulary.get(term) {
                 *counts.entry(i).or_default() += 1;
             }
         }
@@ -197,6 +255,32 @@ impl TfIdf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn title_terms_count_twice_and_fields_make_no_pair_across() {
+        let params = TfIdfParams {
+            title_weight: 2,
+            ..TfIdfParams::FOR_YOU
+        };
+        let terms = paper_terms("Sparse attention", "Heads prune tokens.", params);
+        let count = |t: &str| terms.iter().filter(|x| x.as_str() == t).count();
+        assert_eq!(count("sparse attention"), 2);
+        assert_eq!(count("heads"), 1);
+        assert_eq!(
+            count("attention heads"),
+            0,
+            "no pair across title and abstract"
+        );
+        let joined = paper_terms(
+            "Sparse attention",
+            "Heads prune tokens.",
+            TfIdfParams::SANITY,
+        );
+        assert!(
+            joined.contains(&"attention heads".to_owned()),
+            "one text, as sanity joins it"
+        );
+    }
 
     #[test]
     fn words_drop_stop_words_numbers_and_single_letters() {
@@ -226,6 +310,8 @@ mod tests {
             min_df: 1,
             max_df: 1.0,
             max_features: 100,
+            title_weight: 1,
+            category_weight: 0.0,
         };
         let tfidf = TfIdf::fit(docs.iter().copied(), params);
         let v: Vec<SparseVec> = docs.iter().map(|d| tfidf.vector(d)).collect();
@@ -246,6 +332,8 @@ mod tests {
             min_df: 1,
             max_df: 0.5,
             max_features: 10,
+            title_weight: 1,
+            category_weight: 0.0,
         };
         let tfidf = TfIdf::fit(docs.iter().copied(), params);
         assert_eq!(tfidf.vector("common").idx.len(), 0, "in every document");

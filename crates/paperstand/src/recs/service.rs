@@ -70,6 +70,9 @@ struct ModelSlot {
 pub struct Recommender {
     corpus: tokio::sync::Mutex<Option<CorpusSlot>>,
     models: Mutex<HashMap<UserId, ModelSlot>>,
+    /// One lock per member while their model is looked up or trained: a request that
+    /// arrives while their model trains waits for it instead of training it again.
+    training: Mutex<HashMap<UserId, Arc<tokio::sync::Mutex<()>>>>,
     params: LogisticParams,
     /// The embedding model whose vectors are the features, when search by meaning is on.
     embeddings: Option<String>,
@@ -137,6 +140,14 @@ impl Recommender {
         user: UserId,
     ) -> Result<(Arc<Corpus>, Arc<UserModel>)> {
         let (corpus, generation) = self.corpus(store).await?;
+        let lock = self
+            .training
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(user)
+            .or_default()
+            .clone();
+        let _training = lock.lock().await;
         let feedback = store.feedback(user).await?;
         let key = feedback_key(&feedback);
         if let Some(slot) = self.lock_models().get(&user)
@@ -168,6 +179,22 @@ impl Recommender {
         Ok((corpus, model))
     }
 
+    /// Trains `user`'s model in the background after their library changed, so that
+    /// their next For-you page finds it ready. Only where a corpus is built already: a
+    /// node that serves no For-you page never builds one for this.
+    pub fn retrain_soon(self: &Arc<Self>, store: Arc<dyn Store>, user: UserId) {
+        let built = self.corpus.try_lock().map_or(true, |slot| slot.is_some());
+        if !built {
+            return;
+        }
+        let recommender = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = recommender.model(store.as_ref(), user).await {
+                tracing::warn!(error = %e, "training a For-you model in the background failed");
+            }
+        });
+    }
+
     /// Forgets every trained model and the corpus (benchmarks time a cold start).
     pub async fn forget(&self) {
         self.lock_models().clear();
@@ -177,6 +204,10 @@ impl Recommender {
     /// Forgets one member's model only (benchmarks time training).
     pub fn forget_model(&self, user: UserId) {
         self.lock_models().remove(&user);
+        self.training
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&user);
     }
 
     fn lock_models(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, ModelSlot>> {

@@ -71,6 +71,7 @@ pub async fn save(
     } else {
         state.store.unsave_papers(user.id, &[id]).await?;
     }
+    state.recs.retrain_soon(state.store.clone(), user.id);
     if wants_json(&headers) {
         return Ok(Json(SaveState { saved }).into_response());
     }
@@ -250,6 +251,7 @@ pub async fn paper_action(
         &form,
     )
     .await?;
+    state.recs.retrain_soon(state.store.clone(), user.id);
     Ok(back(&headers, &state.public_url, "/library"))
 }
 
@@ -284,6 +286,7 @@ pub async fn bulk_action(
         tag_id: field("tag_id").and_then(|t| t.parse().ok()),
     };
     apply(state.store.as_ref(), user, &ids, &form.action, &form).await?;
+    state.recs.retrain_soon(state.store.clone(), user.id);
     Ok(back(&headers, &state.public_url, "/library"))
 }
 

@@ -30,7 +30,8 @@
 //! — with the ceiling a perfect model reaches and For-you under other title and category
 //! weights: settings are chosen there, never on the test users), `validate-baseline`
 //! (also the baseline on the validation users), and `phrases`, `phrases-validate` for
-//! phrase interests.
+//! phrase interests. With `EVAL_ONLY_SERVED` set, the validation modes stop after For-you
+//! as served and with 40 gradient steps (the latency trade-off in docs/benchmarks.md).
 //! Usage: eval_recs CORPUS [USERS] [SEED] [MODE]
 
 use std::collections::{HashMap, HashSet};
@@ -372,6 +373,20 @@ fn validate(records: &[Record], ours: &Corpus, users: &[User], baseline: bool) {
         }),
         n,
     );
+    let fewer_steps = LogisticParams {
+        iterations: 40,
+        ..default
+    };
+    report(
+        "For-you as served, 40 steps",
+        &evaluate_with(users, |u, user| {
+            model_scores(ours, user, &fewer_steps, u as u64 + 1)
+        }),
+        n,
+    );
+    if std::env::var_os("EVAL_ONLY_SERVED").is_some() {
+        return;
+    }
     for (title_weight, category_weight) in [(1, 0.0), (2, 0.0), (1, 0.1), (1, 0.2), (2, 0.1)] {
         let corpus = Corpus::build(
             records.iter().map(|r| r.text.clone()).collect(),

@@ -202,52 +202,26 @@ fn draw_users(pool: &[Vec<usize>], rng: &mut u64) -> Vec<User> {
 }
 
 fn evaluate_ours(corpus: &Corpus, users: &[User], params: &LogisticParams) -> Tally {
-    let mut tally = Tally::default();
-    for (u, user) in users.iter().enumerate() {
-        let clock = Instant::now();
-        let exclude: HashSet<usize> = user.train.iter().copied().collect();
-        let feedback = Feedback {
-            saved: user.train.iter().map(|&i| corpus.ids[i].clone()).collect(),
-            ..Feedback::default()
-        };
-        let model = train_user(corpus, &feedback, params, u as u64 + 1);
-        let scores: Vec<f32> = corpus
-            .vectors
-            .iter()
-            .map(|x| model.model.score(x))
-            .collect();
-        tally.add(
-            &top(&scores, &exclude, 50),
-            &user.held_out,
-            clock.elapsed().as_secs_f64(),
-        );
-    }
-    tally
+    evaluate_with(users, |u, user| {
+        model_scores(corpus, user, params, u as u64 + 1)
+    })
 }
 
 fn evaluate_baseline(corpus: &Corpus, users: &[User]) -> Tally {
-    let mut tally = Tally::default();
-    for (u, user) in users.iter().enumerate() {
-        let clock = Instant::now();
-        let exclude: HashSet<usize> = user.train.iter().copied().collect();
+    evaluate_with(users, |u, user| {
+        let liked: HashSet<usize> = user.train.iter().copied().collect();
         let examples: Vec<(&SparseVec, bool)> = corpus
             .vectors
             .iter()
             .enumerate()
-            .map(|(i, x)| (x, exclude.contains(&i)))
+            .map(|(i, x)| (x, liked.contains(&i)))
             .collect();
         let svm = train_linear_svm(&examples, corpus.dim, 0.01, 50, u as u64 + 1);
-        let scores: Vec<f32> = corpus.vectors.iter().map(|x| svm.score(x)).collect();
-        tally.add(
-            &top(&scores, &exclude, 50),
-            &user.held_out,
-            clock.elapsed().as_secs_f64(),
-        );
         if (u + 1) % 50 == 0 {
             eprintln!("baseline: {} users done", u + 1);
         }
-    }
-    tally
+        corpus.vectors.iter().map(|x| svm.score(x)).collect()
+    })
 }
 
 fn report(name: &str, tally: &Tally, users: usize) {

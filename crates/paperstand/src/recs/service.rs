@@ -363,3 +363,96 @@ async fn all_paper_texts(store: &dyn Store) -> Result<Vec<PaperText>> {
     }
     Ok(texts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paperstand_store::{Community, NewUser, Role, SqliteStore, contract};
+    use time::macros::date;
+
+    /// Waits up to five seconds for `user`'s cached model to be trained from `feedback`.
+    async fn trained_from(recs: &Recommender, user: UserId, feedback: &Feedback) -> bool {
+        let key = feedback_key(feedback);
+        for _ in 0..100 {
+            if recs
+                .lock_models()
+                .get(&user)
+                .is_some_and(|slot| slot.feedback == key)
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    #[tokio::test]
+    async fn a_library_change_retrains_in_the_background_once_a_corpus_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = SqliteStore::open(&dir.path().join("recs.sqlite"))
+            .await
+            .unwrap();
+        let papers: Vec<Paper> = (1..=30)
+            .map(|n| {
+                let topic = if n % 2 == 0 {
+                    "graph networks"
+                } else {
+                    "speech"
+                };
+                contract::sample_paper(
+                    &format!("2503.{n:05}"),
+                    &format!("{topic} study {n}"),
+                    date!(2025 - 03 - 18),
+                )
+            })
+            .collect();
+        sqlite.upsert_papers(&papers).await.unwrap();
+        let now = OffsetDateTime::now_utc();
+        let user = sqlite
+            .create_user(
+                &NewUser {
+                    email: "ada@example.org".to_owned(),
+                    display_name: "Ada".to_owned(),
+                    password_hash: "x".to_owned(),
+                    role: Role::Member,
+                    verified: true,
+                },
+                now,
+            )
+            .await
+            .unwrap()
+            .id;
+        let store: Arc<dyn Store> = Arc::new(sqlite);
+        let recs = Arc::new(Recommender::default());
+        store
+            .save_papers(user, &[papers[1].id.clone()], now)
+            .await
+            .unwrap();
+
+        // No corpus on this node yet: a library change builds none and trains nothing.
+        recs.retrain_soon(store.clone(), user);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(recs.corpus.lock().await.is_none());
+        assert!(recs.lock_models().is_empty());
+
+        recs.corpus(store.as_ref()).await.unwrap();
+        recs.retrain_soon(store.clone(), user);
+        let feedback = store.feedback(user).await.unwrap();
+        assert!(
+            trained_from(&recs, user, &feedback).await,
+            "trained in the background"
+        );
+
+        store
+            .save_papers(user, &[papers[3].id.clone()], now)
+            .await
+            .unwrap();
+        recs.retrain_soon(store.clone(), user);
+        let changed = store.feedback(user).await.unwrap();
+        assert_ne!(feedback_key(&changed), feedback_key(&feedback));
+        assert!(
+            trained_from(&recs, user, &changed).await,
+            "retrained after the change, before any page asked"
+        );
+    }
+}
